@@ -1,0 +1,5 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+func newLocalAlpacaCmd() *cobra.Command { return notYet("alpaca", "Run the Alpaca simulator") }
