@@ -13,3 +13,5 @@ replace github.com/alchemiser/alchemiser/services/execution => ../services/execu
 replace github.com/alchemiser/alchemiser/services/orchestrator => ../services/orchestrator
 
 replace github.com/alchemiser/alchemiser/services/notifier => ../services/notifier
+
+require github.com/shopspring/decimal v1.6.0 // indirect
