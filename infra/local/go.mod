@@ -3,8 +3,13 @@ module github.com/alchemiser/alchemiser/infra/local
 go 1.26
 
 require (
+	github.com/alchemiser/alchemiser/pkg v0.0.0
+	github.com/shopspring/decimal v1.6.0
+	github.com/spf13/cobra v1.10.2
+)
+
+require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 )
 
