@@ -14,4 +14,9 @@ replace github.com/alchemiser/alchemiser/services/orchestrator => ../services/or
 
 replace github.com/alchemiser/alchemiser/services/notifier => ../services/notifier
 
-require github.com/shopspring/decimal v1.6.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2 // indirect
+	github.com/shopspring/decimal v1.6.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)
