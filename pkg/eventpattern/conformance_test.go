@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,4 +155,70 @@ func TestConformanceAWSMessages(t *testing.T) {
 			t.Errorf("%s: error %q does not start with AWS's %q", c.Name, err, c.AWSMessage)
 		}
 	}
+}
+
+// TestConformanceMatcher puts every valid pattern of all three corpora into one Matcher and
+// checks, for each corpus event, that the Matcher returns exactly the patterns that match one by
+// one, and that each case's own pattern gets the verdict the corpus expects.
+func TestConformanceMatcher(t *testing.T) {
+	var cases []conformanceCase
+	for _, f := range []string{"aws-validated.json", "event-ruler-harvested.jsonl", "event-ruler-arrays.json"} {
+		cases = append(cases, loadCases(t, f)...)
+	}
+	m := eventpattern.NewMatcher()
+	type named struct {
+		name string
+		p    *eventpattern.Pattern
+	}
+	var all []named
+	seen := map[string]string{}
+	for i, c := range cases {
+		if c.Expect == "invalid" {
+			continue
+		}
+		key := string(patternBytes(c))
+		if _, ok := seen[key]; ok {
+			continue
+		}
+		name := fmt.Sprintf("p%05d", i)
+		seen[key] = name
+		p, err := eventpattern.Compile([]byte(key))
+		if err != nil {
+			t.Fatalf("compile case %d: %v", i, err)
+		}
+		if err := m.Add(name, []byte(key)); err != nil {
+			t.Fatalf("add case %d: %v", i, err)
+		}
+		all = append(all, named{name, p})
+	}
+	checked := map[string]bool{}
+	for i, c := range cases {
+		if c.Expect == "invalid" {
+			continue
+		}
+		ev, err := eventpattern.ParseEvent(c.Event)
+		if err != nil {
+			t.Fatalf("parse event of case %d: %v", i, err)
+		}
+		got := m.MatchEvent(ev)
+		own := seen[string(patternBytes(c))]
+		_, hit := slices.BinarySearch(got, own)
+		if hit != (c.Expect == "match") {
+			t.Errorf("case %d (%s%s): matcher says %v for its own pattern, want %s", i, c.Name, c.Source, hit, c.Expect)
+		}
+		if checked[string(c.Event)] || len(checked) >= 400 {
+			continue
+		}
+		checked[string(c.Event)] = true
+		var want []string
+		for _, n := range all {
+			if n.p.MatchEvent(ev) {
+				want = append(want, n.name)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("case %d: matcher returned %d patterns, one-by-one matching %d\n got:  %v\n want: %v", i, len(got), len(want), got, want)
+		}
+	}
+	t.Logf("%d patterns in one matcher, %d distinct events compared with one-by-one matching", len(all), len(checked))
 }

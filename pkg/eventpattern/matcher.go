@@ -2,19 +2,28 @@ package eventpattern
 
 import (
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 )
 
-// Matcher holds many named patterns and reports which of them match an event. Add and Remove
-// are safe to call while other goroutines match.
+// Matcher holds many named patterns and reports which of them match an event, in one pass over
+// the event's fields: every value test of every pattern is indexed by field path (and exact
+// values by value), so the work per event grows with the size of the event and the number of
+// tests that can fire, not with the number of patterns. Add and Remove are safe to call while
+// other goroutines match; a match sees the patterns as they were when it started.
 type Matcher struct {
-	mu       sync.RWMutex
+	mu       sync.Mutex
 	patterns map[string]*Pattern
+	dirty    atomic.Bool
+	idx      atomic.Pointer[index]
 }
 
 // NewMatcher returns an empty Matcher.
 func NewMatcher() *Matcher {
-	return &Matcher{patterns: map[string]*Pattern{}}
+	m := &Matcher{patterns: map[string]*Pattern{}}
+	m.idx.Store(buildIndex(nil))
+	return m
 }
 
 // Add compiles pattern and stores it under name, replacing any pattern of that name.
@@ -23,17 +32,33 @@ func (m *Matcher) Add(name string, pattern []byte) error {
 	if err != nil {
 		return err
 	}
+	m.AddPattern(name, p)
+	return nil
+}
+
+// AddPattern stores a compiled pattern under name, replacing any pattern of that name.
+func (m *Matcher) AddPattern(name string, p *Pattern) {
 	m.mu.Lock()
 	m.patterns[name] = p
+	m.dirty.Store(true)
 	m.mu.Unlock()
-	return nil
 }
 
 // Remove deletes the pattern stored under name, if any.
 func (m *Matcher) Remove(name string) {
 	m.mu.Lock()
-	delete(m.patterns, name)
+	if _, ok := m.patterns[name]; ok {
+		delete(m.patterns, name)
+		m.dirty.Store(true)
+	}
 	m.mu.Unlock()
+}
+
+// Len returns the number of patterns held.
+func (m *Matcher) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.patterns)
 }
 
 // Match parses event and returns the names of the patterns it matches, sorted.
@@ -45,16 +70,320 @@ func (m *Matcher) Match(event []byte) ([]string, error) {
 	return m.MatchEvent(ev), nil
 }
 
-// MatchEvent returns the names of the patterns a parsed event matches, sorted.
+// MatchEvent returns the names of the patterns a parsed event matches, sorted. It returns nil
+// when none match.
 func (m *Matcher) MatchEvent(ev *Event) []string {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	var out []string
-	for name, p := range m.patterns {
-		if p.MatchEvent(ev) {
-			out = append(out, name)
+	return m.AppendMatches(nil, ev)
+}
+
+// AppendMatches appends the sorted names of the patterns ev matches to dst and returns the
+// extended slice. With a dst of enough capacity it does not allocate.
+func (m *Matcher) AppendMatches(dst []string, ev *Event) []string {
+	return m.current().appendMatches(dst, ev)
+}
+
+// current returns an index that reflects every Add and Remove that returned before the call.
+func (m *Matcher) current() *index {
+	if m.dirty.Load() {
+		m.mu.Lock()
+		if m.dirty.Load() {
+			m.idx.Store(buildIndex(m.patterns))
+			m.dirty.Store(false)
+		}
+		m.mu.Unlock()
+	}
+	return m.idx.Load()
+}
+
+// condRef names one cond of one sub-rule in an index.
+type condRef struct {
+	rule int32 // index into index.rules
+	cond int32 // global cond id, for de-duplicating hits
+}
+
+// testRef is a value test that is not indexed by value; it is run against every value at its path.
+type testRef struct {
+	t   *test
+	ref condRef
+}
+
+// pathIndex holds the tests of every positive cond on one field path.
+type pathIndex struct {
+	path     string
+	strs     map[string][]condRef  // exact strings (without IP equivalence)
+	numText  map[string][]condRef  // exact numbers, by text
+	nums     map[float64][]condRef // exact numbers, by value
+	lits     [3][]condRef          // true, false, null
+	prefixes map[string][]condRef
+	prefLens []int // distinct prefix lengths, ascending
+	suffixes map[string][]condRef
+	sufLens  []int
+	exists   []condRef
+	others   []testRef
+}
+
+// ruleRef is one sub-rule in an index.
+type ruleRef struct {
+	pat    int32 // index into index.names
+	need   int32 // number of positive-only conds
+	sr     *subRule
+	simple bool // no cond can be met by absence
+}
+
+// index is an immutable snapshot of a Matcher's patterns, indexed for matching.
+type index struct {
+	names  []string // sorted; a pattern's id is its position
+	rules  []ruleRef
+	paths  []*pathIndex // sorted by path
+	byPath map[string]*pathIndex
+	always []int32 // rules with no positive-only cond: checked against every event
+	nconds int
+	pool   sync.Pool
+}
+
+// scratch is per-match working memory, reused through the index's pool.
+type scratch struct {
+	gen      uint32
+	condGen  []uint32
+	ruleGen  []uint32
+	ruleHits []int32
+	ruleArr  []bool
+	patGen   []uint32
+	cands    []int32
+	pats     []int32
+}
+
+func buildIndex(patterns map[string]*Pattern) *index {
+	ix := &index{byPath: map[string]*pathIndex{}}
+	for name := range patterns {
+		ix.names = append(ix.names, name)
+	}
+	slices.Sort(ix.names)
+	for pi, name := range ix.names {
+		p := patterns[name]
+		for ri := range p.rules {
+			sr := &p.rules[ri]
+			rid := int32(len(ix.rules))
+			rr := ruleRef{pat: int32(pi), sr: sr, simple: true}
+			for ci := range sr.conds {
+				c := &sr.conds[ci]
+				if c.absent {
+					rr.simple = false
+					continue
+				}
+				rr.need++
+				ref := condRef{rule: rid, cond: int32(ix.nconds)}
+				ix.nconds++
+				ix.addCond(c, ref)
+			}
+			if rr.need == 0 {
+				ix.always = append(ix.always, rid)
+			}
+			ix.rules = append(ix.rules, rr)
 		}
 	}
-	slices.Sort(out)
-	return out
+	for _, pi := range ix.byPath {
+		ix.paths = append(ix.paths, pi)
+		slices.Sort(pi.prefLens)
+		slices.Sort(pi.sufLens)
+	}
+	slices.SortFunc(ix.paths, func(a, b *pathIndex) int { return strings.Compare(a.path, b.path) })
+	nr, nc, np := len(ix.rules), ix.nconds, len(ix.names)
+	ix.pool.New = func() any {
+		return &scratch{
+			condGen:  make([]uint32, nc),
+			ruleGen:  make([]uint32, nr),
+			ruleHits: make([]int32, nr),
+			ruleArr:  make([]bool, nr),
+			patGen:   make([]uint32, np),
+		}
+	}
+	return ix
+}
+
+func (ix *index) addCond(c *cond, ref condRef) {
+	pi := ix.byPath[c.path]
+	if pi == nil {
+		pi = &pathIndex{path: c.path}
+		ix.byPath[c.path] = pi
+	}
+	for ti := range c.tests {
+		t := &c.tests[ti]
+		switch {
+		case t.op == opExactString && t.ipFam == 0:
+			if pi.strs == nil {
+				pi.strs = map[string][]condRef{}
+			}
+			pi.strs[t.s] = append(pi.strs[t.s], ref)
+		case t.op == opExactNumber:
+			if pi.numText == nil {
+				pi.numText = map[string][]condRef{}
+				pi.nums = map[float64][]condRef{}
+			}
+			pi.numText[t.s] = append(pi.numText[t.s], ref)
+			if t.numOK {
+				pi.nums[t.num] = append(pi.nums[t.num], ref)
+			}
+		case t.op == opTrue:
+			pi.lits[0] = append(pi.lits[0], ref)
+		case t.op == opFalse:
+			pi.lits[1] = append(pi.lits[1], ref)
+		case t.op == opNull:
+			pi.lits[2] = append(pi.lits[2], ref)
+		case t.op == opPrefix:
+			if pi.prefixes == nil {
+				pi.prefixes = map[string][]condRef{}
+			}
+			if !slices.Contains(pi.prefLens, len(t.s)) {
+				pi.prefLens = append(pi.prefLens, len(t.s))
+			}
+			pi.prefixes[t.s] = append(pi.prefixes[t.s], ref)
+		case t.op == opSuffix:
+			if pi.suffixes == nil {
+				pi.suffixes = map[string][]condRef{}
+			}
+			if !slices.Contains(pi.sufLens, len(t.s)) {
+				pi.sufLens = append(pi.sufLens, len(t.s))
+			}
+			pi.suffixes[t.s] = append(pi.suffixes[t.s], ref)
+		case t.op == opExists:
+			pi.exists = append(pi.exists, ref)
+		default:
+			pi.others = append(pi.others, testRef{t: t, ref: ref})
+		}
+	}
+}
+
+func (ix *index) appendMatches(dst []string, ev *Event) []string {
+	if len(ix.rules) == 0 {
+		return dst
+	}
+	sc := ix.pool.Get().(*scratch)
+	sc.gen++
+	if sc.gen == 0 { // wrapped: clear the stamps
+		clear(sc.condGen)
+		clear(sc.ruleGen)
+		clear(sc.patGen)
+		sc.gen = 1
+	}
+	sc.cands = sc.cands[:0]
+	sc.pats = sc.pats[:0]
+
+	// Visit each (event path, index path) pair once, from whichever side is smaller.
+	if len(ix.paths) <= len(ev.paths) {
+		for _, pi := range ix.paths {
+			r := ev.lookupRange(pi.path)
+			for fi := r.start; fi < r.end; fi++ {
+				ix.hitField(sc, pi, &ev.fields[fi])
+			}
+		}
+	} else {
+		for _, pr := range ev.paths {
+			pi := ix.byPath[pr.path]
+			if pi == nil {
+				continue
+			}
+			for fi := pr.start; fi < pr.end; fi++ {
+				ix.hitField(sc, pi, &ev.fields[fi])
+			}
+		}
+	}
+	sc.cands = append(sc.cands, ix.always...)
+	for _, rid := range sc.cands {
+		rr := &ix.rules[rid]
+		if sc.patGen[rr.pat] == sc.gen {
+			continue
+		}
+		if (rr.simple && !sc.ruleArr[rid]) || rr.sr.match(ev) {
+			sc.patGen[rr.pat] = sc.gen
+			sc.pats = append(sc.pats, rr.pat)
+		}
+	}
+	slices.Sort(sc.pats)
+	for _, p := range sc.pats {
+		dst = append(dst, ix.names[p])
+	}
+	ix.pool.Put(sc)
+	return dst
+}
+
+func (ix *index) hit(sc *scratch, refs []condRef, inArray bool) {
+	for _, ref := range refs {
+		ix.hitOne(sc, ref, inArray)
+	}
+}
+
+// hitOne records that a value satisfied one cond; the rule becomes a candidate once all its
+// positive conds are satisfied.
+func (ix *index) hitOne(sc *scratch, ref condRef, inArray bool) {
+	if sc.condGen[ref.cond] == sc.gen {
+		if inArray {
+			sc.ruleArr[ref.rule] = true
+		}
+		return
+	}
+	sc.condGen[ref.cond] = sc.gen
+	if sc.ruleGen[ref.rule] != sc.gen {
+		sc.ruleGen[ref.rule] = sc.gen
+		sc.ruleHits[ref.rule] = 0
+		sc.ruleArr[ref.rule] = false
+	}
+	if inArray {
+		sc.ruleArr[ref.rule] = true
+	}
+	sc.ruleHits[ref.rule]++
+	if sc.ruleHits[ref.rule] == ix.rules[ref.rule].need {
+		sc.cands = append(sc.cands, ref.rule)
+	}
+}
+
+func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
+	arr := f.mEnd > f.mStart
+	switch f.kind {
+	case jString:
+		if refs, ok := pi.strs[f.str]; ok {
+			ix.hit(sc, refs, arr)
+		}
+		for _, n := range pi.prefLens {
+			if n > len(f.str) {
+				break
+			}
+			if refs, ok := pi.prefixes[f.str[:n]]; ok {
+				ix.hit(sc, refs, arr)
+			}
+		}
+		for _, n := range pi.sufLens {
+			if n > len(f.str) {
+				break
+			}
+			if refs, ok := pi.suffixes[f.str[len(f.str)-n:]]; ok {
+				ix.hit(sc, refs, arr)
+			}
+		}
+	case jNumber:
+		if refs, ok := pi.numText[f.str]; ok {
+			ix.hit(sc, refs, arr)
+		}
+		if f.numOK && pi.nums != nil {
+			if refs, ok := pi.nums[f.num]; ok {
+				ix.hit(sc, refs, arr)
+			}
+		}
+	case jTrue:
+		ix.hit(sc, pi.lits[0], arr)
+	case jFalse:
+		ix.hit(sc, pi.lits[1], arr)
+	case jNull:
+		ix.hit(sc, pi.lits[2], arr)
+	}
+	ix.hit(sc, pi.exists, arr)
+	for i := range pi.others {
+		o := &pi.others[i]
+		if sc.condGen[o.ref.cond] == sc.gen && !arr {
+			continue // already hit
+		}
+		if o.t.match(f) {
+			ix.hitOne(sc, o.ref, arr)
+		}
+	}
 }
