@@ -1,0 +1,623 @@
+package symphony
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Close is one daily close of a symbol. Date is the session date (its year, month and day are
+// read in UTC).
+type Close struct {
+	Date  time.Time
+	Price float64
+}
+
+// History holds each symbol's daily closes, oldest first.
+type History map[string][]Close
+
+// DataError says a symbol (or a simulated group) has too few closes for an indicator. It names
+// the symbol and the dates needed; it is not worth retrying with the same data.
+type DataError struct {
+	// Symbol is the ticker, or the label of a group whose series was simulated.
+	Symbol string
+	// Need is the number of daily closes the indicator needs, ending on To.
+	Need int
+	// Have is how many were there.
+	Have int
+	// From is the first date needed, when the loaded calendar reaches that far back.
+	From time.Time
+	// To is the evaluation date.
+	To time.Time
+}
+
+// Error names the symbol and the dates needed.
+func (e *DataError) Error() string {
+	from := "before the first loaded date"
+	if !e.From.IsZero() {
+		from = e.From.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("no data for %s: need %d daily closes from %s to %s, have %d",
+		e.Symbol, e.Need, from, e.To.Format(time.DateOnly), e.Have)
+}
+
+// Engine evaluates symphonies on one History. It memoises indicator series by symbol, indicator
+// and window (and simulated group series by node, indicator and window), so a backtest that
+// evaluates day after day computes each value once. An Engine is not safe for concurrent use.
+type Engine struct {
+	dates  []time.Time // the calendar: every date any symbol has a close on, ascending
+	symIdx map[string]int32
+	syms   []string
+	closes [][]float64
+	pos    [][]int32 // pos[s][d]: index of s's last close on or before dates[d], or -1
+
+	series map[seriesKey][]float64
+	navs   map[navKey][]float64
+	memo   map[memoKey]alloc
+	acc    []decimal.Decimal // scratch for combine, indexed by symbol
+	seen   []bool
+}
+
+type seriesKey struct {
+	sym    int32
+	fn     Indicator
+	window int32
+}
+
+type navKey struct {
+	n      *node
+	fn     Indicator
+	window int32
+}
+
+type memoKey struct {
+	n   *node
+	day int32
+}
+
+// holding is one symbol's weight inside an allocation: w exact, f its float for simulation.
+type holding struct {
+	sym int32
+	w   decimal.Decimal
+	f   float64
+}
+
+// alloc is an allocation sorted by symbol index. nil is empty (the node holds nothing).
+type alloc []holding
+
+// NewEngine checks h and indexes it. Closes must be positive and finite, with strictly
+// increasing dates.
+func NewEngine(h History) (*Engine, error) {
+	e := &Engine{
+		symIdx: make(map[string]int32, len(h)),
+		series: map[seriesKey][]float64{},
+		navs:   map[navKey][]float64{},
+		memo:   map[memoKey]alloc{},
+	}
+	for s := range h {
+		e.syms = append(e.syms, s)
+	}
+	sort.Strings(e.syms)
+	dayset := map[int64]bool{}
+	for i, s := range e.syms {
+		e.symIdx[s] = int32(i)
+		var prev int64 = math.MinInt64
+		for _, c := range h[s] {
+			k := dayKey(c.Date)
+			if k <= prev {
+				return nil, fmt.Errorf("load closes of %s: %s is not after the previous date", s, c.Date.Format(time.DateOnly))
+			}
+			if !(c.Price > 0) || math.IsInf(c.Price, 0) {
+				return nil, fmt.Errorf("load closes of %s: close %v on %s is not a positive price", s, c.Price, c.Date.Format(time.DateOnly))
+			}
+			prev = k
+			dayset[k] = true
+		}
+	}
+	keys := make([]int64, 0, len(dayset))
+	for k := range dayset {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	e.dates = make([]time.Time, len(keys))
+	for i, k := range keys {
+		e.dates[i] = time.Unix(k*86400, 0).UTC()
+	}
+	e.closes = make([][]float64, len(e.syms))
+	e.pos = make([][]int32, len(e.syms))
+	for i, s := range e.syms {
+		cs := h[s]
+		e.closes[i] = make([]float64, len(cs))
+		p := make([]int32, len(keys))
+		j := -1
+		for d, k := range keys {
+			for j+1 < len(cs) && dayKey(cs[j+1].Date) <= k {
+				j++
+			}
+			p[d] = int32(j)
+		}
+		for j, c := range cs {
+			e.closes[i][j] = c.Price
+		}
+		e.pos[i] = p
+	}
+	e.acc = make([]decimal.Decimal, len(e.syms))
+	e.seen = make([]bool, len(e.syms))
+	return e, nil
+}
+
+func dayKey(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// Dates returns the engine's calendar: every date with a close, ascending.
+func (e *Engine) Dates() []time.Time { return e.dates }
+
+// day returns the calendar index of the last date on or before asOf.
+func (e *Engine) day(asOf time.Time) (int, error) {
+	k := dayKey(asOf)
+	d := sort.Search(len(e.dates), func(i int) bool { return dayKey(e.dates[i]) > k }) - 1
+	if d < 0 {
+		return 0, &DataError{Symbol: "any symbol", Need: 1, To: asOf}
+	}
+	return d, nil
+}
+
+func (e *Engine) dataErr(sym string, need, have, d int) error {
+	de := &DataError{Symbol: sym, Need: need, Have: have, To: e.dates[d]}
+	if d-need+1 >= 0 {
+		de.From = e.dates[d-need+1]
+	}
+	return de
+}
+
+// eval evaluates n as of calendar day d. tr, when not nil, collects the decision trace.
+func (e *Engine) eval(n *node, d int, tr *[]string) (alloc, error) {
+	if tr == nil && n.sim {
+		k := memoKey{n, int32(d)}
+		if a, ok := e.memo[k]; ok {
+			return a, nil
+		}
+		a, err := e.evalNode(n, d, nil)
+		if err != nil {
+			return nil, err
+		}
+		e.memo[k] = a
+		return a, nil
+	}
+	return e.evalNode(n, d, tr)
+}
+
+var one = decimal.NewFromInt(1)
+
+func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
+	switch n.kind {
+	case nAsset:
+		s, ok := e.symIdx[n.name]
+		if !ok || e.pos[s][d] < 0 {
+			return nil, e.dataErr(n.name, 1, 0, d)
+		}
+		return alloc{{sym: s, w: one, f: 1}}, nil
+	case nEmpty:
+		return nil, nil
+	case nGroup, nEqual:
+		parts := make([]alloc, 0, len(n.children))
+		for _, c := range n.children {
+			a, err := e.eval(c, d, tr)
+			if err != nil {
+				return nil, err
+			}
+			if len(a) > 0 {
+				parts = append(parts, a)
+			}
+		}
+		return e.combineEqual(parts), nil
+	case nSpecified:
+		parts := make([]alloc, 0, len(n.children))
+		ws := make([]decimal.Decimal, 0, len(n.children))
+		for i, c := range n.children {
+			a, err := e.eval(c, d, tr)
+			if err != nil {
+				return nil, err
+			}
+			if len(a) > 0 {
+				parts = append(parts, a)
+				ws = append(ws, n.weights[i])
+			}
+		}
+		if len(parts) < len(n.children) {
+			normalise(ws)
+		}
+		return e.combine(parts, ws), nil
+	case nIf:
+		ok, desc, err := e.cond(n.cond, d, tr != nil)
+		if err != nil {
+			return nil, err
+		}
+		branch, word := n.children[0], "then"
+		if !ok {
+			branch, word = n.children[1], "else"
+		}
+		if tr != nil {
+			*tr = append(*tr, desc+" -> "+word)
+		}
+		return e.eval(branch, d, tr)
+	case nFilter:
+		return e.filter(n, d, tr)
+	case nInvVol:
+		return e.invVol(n, d, tr)
+	}
+	return nil, fmt.Errorf("evaluate %s: unknown node", n.pos)
+}
+
+// normalise scales ws to sum to 1.
+func normalise(ws []decimal.Decimal) {
+	sum := decimal.Zero
+	for _, w := range ws {
+		sum = sum.Add(w)
+	}
+	if sum.IsZero() {
+		return
+	}
+	for i, w := range ws {
+		ws[i] = w.DivRound(sum, 18)
+	}
+}
+
+func (e *Engine) combineEqual(parts []alloc) alloc {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
+	}
+	share := one.DivRound(decimal.NewFromInt(int64(len(parts))), 18)
+	ws := make([]decimal.Decimal, len(parts))
+	for i := range ws {
+		ws[i] = share
+	}
+	return e.combine(parts, ws)
+}
+
+// combine returns sum(ws[i] * parts[i]), weights rounded to 18 places.
+func (e *Engine) combine(parts []alloc, ws []decimal.Decimal) alloc {
+	if len(parts) == 0 {
+		return nil
+	}
+	if len(parts) == 1 && ws[0].Equal(one) {
+		return parts[0]
+	}
+	var touched []int32
+	for i, p := range parts {
+		if ws[i].IsZero() {
+			continue
+		}
+		for _, h := range p {
+			v := h.w.Mul(ws[i])
+			if !e.seen[h.sym] {
+				e.seen[h.sym] = true
+				e.acc[h.sym] = v
+				touched = append(touched, h.sym)
+			} else {
+				e.acc[h.sym] = e.acc[h.sym].Add(v)
+			}
+		}
+	}
+	sort.Slice(touched, func(i, j int) bool { return touched[i] < touched[j] })
+	out := make(alloc, 0, len(touched))
+	for _, s := range touched {
+		w := e.acc[s].Round(18)
+		e.seen[s] = false
+		out = append(out, holding{sym: s, w: w, f: w.InexactFloat64()})
+	}
+	return out
+}
+
+// cond evaluates a condition; desc describes it with its values when describe is set.
+func (e *Engine) cond(c *cond, d int, describe bool) (bool, string, error) {
+	switch c.op {
+	case "and", "or":
+		res := c.op == "and"
+		desc := ""
+		for i, s := range c.subs {
+			ok, sd, err := e.cond(s, d, describe)
+			if err != nil {
+				return false, "", err
+			}
+			if c.op == "and" {
+				res = res && ok
+			} else {
+				res = res || ok
+			}
+			if describe {
+				if i > 0 {
+					desc += " " + c.op + " "
+				}
+				desc += sd
+			}
+		}
+		if describe && len(c.subs) > 1 {
+			desc = "(" + desc + ")"
+		}
+		return res, desc, nil
+	}
+	l, ld, err := e.operand(c.left, d, describe)
+	if err != nil {
+		return false, "", err
+	}
+	r, rd, err := e.operand(c.right, d, describe)
+	if err != nil {
+		return false, "", err
+	}
+	var ok bool
+	switch c.op {
+	case ">":
+		ok = l > r && !approxEqual(l, r)
+	case "<":
+		ok = l < r && !approxEqual(l, r)
+	case ">=":
+		ok = l >= r || approxEqual(l, r)
+	case "<=":
+		ok = l <= r || approxEqual(l, r)
+	case "=":
+		ok = approxEqual(l, r)
+	}
+	if !describe {
+		return ok, "", nil
+	}
+	return ok, ld + " " + c.op + " " + rd, nil
+}
+
+// approxEqual treats values within a relative 1e-9 as equal, so float noise never decides a
+// comparison against a round threshold.
+func approxEqual(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+func (e *Engine) operand(o operand, d int, describe bool) (float64, string, error) {
+	if o.ind == nil {
+		return o.num, o.lit, nil
+	}
+	v, err := e.symbolIndicator(o.ind.symbol, o.ind.fn, o.ind.window, d)
+	if err != nil {
+		return 0, "", err
+	}
+	if !describe {
+		return v, "", nil
+	}
+	return v, o.ind.String() + "=" + fmtValue(v), nil
+}
+
+// symbolIndicator returns fn(window) on sym's closes up to calendar day d, memoised.
+func (e *Engine) symbolIndicator(sym string, fn Indicator, window, d int) (float64, error) {
+	s, ok := e.symIdx[sym]
+	if !ok {
+		return 0, e.dataErr(sym, fn.Lookback(window), 0, d)
+	}
+	i := int(e.pos[s][d])
+	if i+1 < fn.minCloses(window) {
+		return 0, e.dataErr(sym, fn.Lookback(window), i+1, d)
+	}
+	k := seriesKey{s, fn, int32(window)}
+	ser, ok := e.series[k]
+	if !ok {
+		ser = make([]float64, len(e.closes[s]))
+		for j := range ser {
+			ser[j] = math.NaN()
+		}
+		e.series[k] = ser
+	}
+	if v := ser[i]; !math.IsNaN(v) {
+		return v, nil
+	}
+	cs := e.closes[s]
+	v := fn.compute(cs[max(0, i+1-fn.Lookback(window)):i+1], window)
+	ser[i] = v
+	return v, nil
+}
+
+// nodeIndicator returns fn(window) on the simulated NAV series of n up to day d, memoised. The
+// series starts at 1 on the first day of the indicator's lookback; n's allocation decided at
+// each day's close earns the next day's close-to-close returns.
+func (e *Engine) nodeIndicator(n *node, fn Indicator, window, d int) (float64, error) {
+	k := navKey{n, fn, int32(window)}
+	ser, ok := e.navs[k]
+	if !ok {
+		ser = make([]float64, len(e.dates))
+		for j := range ser {
+			ser[j] = math.NaN()
+		}
+		e.navs[k] = ser
+	}
+	if v := ser[d]; !math.IsNaN(v) {
+		return v, nil
+	}
+	start := max(0, d+1-fn.Lookback(window))
+	points := d - start + 1
+	if points < fn.minCloses(window) {
+		return 0, e.dataErr(n.label(), fn.Lookback(window), points, d)
+	}
+	allocs := make([]alloc, points-1)
+	for j := range allocs {
+		a, err := e.eval(n, start+j, nil)
+		if err != nil {
+			return 0, err
+		}
+		allocs[j] = a
+	}
+	nav := make([]float64, points)
+	nav[0] = 1
+	for j, a := range allocs {
+		day := start + j + 1
+		r := 0.0
+		for _, h := range a {
+			cs, p := e.closes[h.sym], e.pos[h.sym]
+			r += h.f * (cs[p[day]]/cs[p[day-1]] - 1)
+		}
+		nav[j+1] = nav[j] * (1 + r)
+	}
+	v := fn.compute(nav, window)
+	ser[d] = v
+	return v, nil
+}
+
+// childIndicator ranks or weighs a child: an asset by its own closes, anything else by its
+// simulated series.
+func (e *Engine) childIndicator(c *node, fn Indicator, window, d int) (float64, error) {
+	if c.kind == nAsset {
+		return e.symbolIndicator(c.name, fn, window, d)
+	}
+	return e.nodeIndicator(c, fn, window, d)
+}
+
+type ranked struct {
+	i     int
+	v     float64
+	a     alloc
+	trace []string
+}
+
+func (e *Engine) filter(n *node, d int, tr *[]string) (alloc, error) {
+	cands := make([]ranked, 0, len(n.children))
+	for i, c := range n.children {
+		var sub []string
+		var subp *[]string
+		if tr != nil {
+			subp = &sub
+		}
+		a, err := e.eval(c, d, subp)
+		if err != nil {
+			return nil, err
+		}
+		if len(a) == 0 {
+			continue
+		}
+		v, err := e.childIndicator(c, n.rank.fn, n.rank.window, d)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, ranked{i: i, v: v, a: a, trace: sub})
+	}
+	order := append([]ranked(nil), cands...)
+	sort.SliceStable(order, func(i, j int) bool {
+		if n.top {
+			return order[i].v > order[j].v
+		}
+		return order[i].v < order[j].v
+	})
+	sel := order[:min(n.count, len(order))]
+	sort.Slice(sel, func(i, j int) bool { return sel[i].i < sel[j].i })
+	parts := make([]alloc, len(sel))
+	for i, r := range sel {
+		parts[i] = r.a
+	}
+	if tr != nil {
+		line := "filter " + n.rank.String()
+		if n.top {
+			line += " select-top "
+		} else {
+			line += " select-bottom "
+		}
+		line += itoa(n.count) + ":"
+		for i, c := range cands {
+			if i > 0 {
+				line += ","
+			}
+			line += " " + n.children[c.i].label() + "=" + fmtValue(c.v)
+		}
+		line += " ->"
+		for i, r := range sel {
+			if i > 0 {
+				line += ","
+			}
+			line += " " + n.children[r.i].label()
+		}
+		*tr = append(*tr, line)
+		for _, r := range sel {
+			*tr = append(*tr, r.trace...)
+		}
+	}
+	return e.combineEqual(parts), nil
+}
+
+func (e *Engine) invVol(n *node, d int, tr *[]string) (alloc, error) {
+	var parts []alloc
+	var vols []float64
+	var labels []string
+	for _, c := range n.children {
+		a, err := e.eval(c, d, tr)
+		if err != nil {
+			return nil, err
+		}
+		if len(a) == 0 {
+			continue
+		}
+		v, err := e.childIndicator(c, StdevReturn, n.window, d)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, a)
+		vols = append(vols, v)
+		labels = append(labels, c.label())
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	ws := inverseWeights(vols)
+	if tr != nil {
+		line := "weight-inverse-volatility(" + itoa(n.window) + "):"
+		for i := range parts {
+			if i > 0 {
+				line += ","
+			}
+			line += " " + labels[i] + " stdev-return=" + fmtValue(vols[i]) + " -> " + ws[i].StringFixed(4)
+		}
+		*tr = append(*tr, line)
+	}
+	return e.combine(parts, ws), nil
+}
+
+// inverseWeights weights each child by 1/vol, normalised. Children with zero volatility share
+// everything equally: the limit of inverse weighting.
+func inverseWeights(vols []float64) []decimal.Decimal {
+	inv := make([]float64, len(vols))
+	zero := 0
+	for _, v := range vols {
+		if v <= 0 {
+			zero++
+		}
+	}
+	sum := 0.0
+	for i, v := range vols {
+		switch {
+		case zero > 0 && v <= 0:
+			inv[i] = 1
+		case zero > 0:
+			inv[i] = 0
+		default:
+			inv[i] = 1 / v
+		}
+		sum += inv[i]
+	}
+	ws := make([]decimal.Decimal, len(vols))
+	rest := one
+	last := -1
+	for i := range inv {
+		if inv[i] > 0 {
+			last = i
+		}
+	}
+	for i := range inv {
+		if i == last {
+			ws[i] = rest
+			break
+		}
+		ws[i] = decimal.NewFromFloat(inv[i] / sum).Round(12)
+		rest = rest.Sub(ws[i])
+	}
+	return ws
+}
