@@ -13,3 +13,7 @@ replace github.com/alchemiser/alchemiser/services/execution => ../../services/ex
 replace github.com/alchemiser/alchemiser/services/orchestrator => ../../services/orchestrator
 
 replace github.com/alchemiser/alchemiser/services/notifier => ../../services/notifier
+
+require github.com/alchemiser/alchemiser/pkg v0.0.0
+
+require github.com/shopspring/decimal v1.6.0
