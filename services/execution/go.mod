@@ -13,3 +13,13 @@ replace github.com/alchemiser/alchemiser/services/portfolio => ../../services/po
 replace github.com/alchemiser/alchemiser/services/orchestrator => ../../services/orchestrator
 
 replace github.com/alchemiser/alchemiser/services/notifier => ../../services/notifier
+
+require (
+	github.com/alchemiser/alchemiser/contracts v0.0.0
+	github.com/alchemiser/alchemiser/pkg v0.0.0
+)
+
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/shopspring/decimal v1.6.0 // indirect
+)
