@@ -19,7 +19,9 @@ func pos(sym, qty string) domain.Position {
 	return domain.Position{Symbol: market.Symbol(sym), Qty: d(qty)}
 }
 
-func tgt(sym, w string) domain.Target { return domain.Target{Symbol: market.Symbol(sym), Weight: weight(w)} }
+func tgt(sym, w string) domain.Target {
+	return domain.Target{Symbol: market.Symbol(sym), Weight: weight(w)}
+}
 
 // mid returns a two-sided quote whose midpoint is p.
 func mid(p string) domain.Quote {
