@@ -16,4 +16,7 @@ replace github.com/alchemiser/alchemiser/services/notifier => ../../services/not
 
 require github.com/alchemiser/alchemiser/pkg v0.0.0
 
-require github.com/shopspring/decimal v1.6.0
+require (
+	github.com/alchemiser/alchemiser/contracts v0.0.0
+	github.com/shopspring/decimal v1.6.0
+)
