@@ -1,0 +1,267 @@
+package eventbridge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/alchemiser/alchemiser/infra/local/eventbridge/groupcommit"
+	"github.com/alchemiser/alchemiser/pkg/eventpattern"
+)
+
+// envelope is an event as the bus stores and delivers it.
+type envelope struct {
+	Version    string          `json:"version"`
+	ID         string          `json:"id"`
+	DetailType string          `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Time       string          `json:"time"`
+	Region     string          `json:"region"`
+	Resources  []string        `json:"resources"`
+	Detail     json.RawMessage `json:"detail"`
+	ReplayName string          `json:"replay-name,omitempty"`
+}
+
+// accepted is an event that passed validation, ready to be stored and delivered.
+type accepted struct {
+	bus        *busState
+	id         string
+	time       time.Time
+	corrID     string
+	source     string
+	detailType string
+	raw        []byte
+	replay     string
+	onlyRules  map[string]bool // replay FilterArns as rule names; nil means every rule
+	rules      []string
+	deliveries []*delivery
+	archives   []string
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// correlationOf reads detail.correlation_id, if the detail has one.
+func correlationOf(detail []byte) string {
+	var d struct {
+		CorrelationID string `json:"correlation_id"`
+	}
+	if json.Unmarshal(detail, &d) != nil {
+		return ""
+	}
+	return d.CorrelationID
+}
+
+func entrySize(e PutEventsRequestEntry) int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	if e.Time != nil {
+		n += 14
+	}
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	return n
+}
+
+func isJSONObject(s string) bool {
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "{") {
+		return false
+	}
+	return json.Valid([]byte(t))
+}
+
+// PutEvents validates, stores and routes up to 10 events and returns one result per entry. It
+// returns once the events and their pending deliveries are durable; delivery is asynchronous.
+func (b *Bus) PutEvents(ctx context.Context, entries []PutEventsRequestEntry) ([]PutEventsResultEntry, error) {
+	if len(entries) == 0 || len(entries) > 10 {
+		return nil, validationErr("1 validation error detected: Value '%d' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1", len(entries))
+	}
+	results := make([]PutEventsResultEntry, len(entries))
+	batch := make([]*accepted, 0, len(entries))
+	idx := make([]int, 0, len(entries))
+	now := b.now()
+	b.mu.RLock()
+	for i, e := range entries {
+		a, code, msg := b.accept(e, now)
+		if code != "" {
+			results[i] = PutEventsResultEntry{ErrorCode: code, ErrorMessage: msg}
+			continue
+		}
+		batch = append(batch, a)
+		idx = append(idx, i)
+	}
+	b.mu.RUnlock()
+	if len(batch) == 0 {
+		return results, nil
+	}
+	if err := b.store(ctx, batch, now); err != nil {
+		for _, i := range idx {
+			results[i] = PutEventsResultEntry{ErrorCode: "InternalFailure", ErrorMessage: "the bus could not store the event"}
+		}
+		b.log.Error("store events", "error", err)
+		return results, nil
+	}
+	for j, a := range batch {
+		results[idx[j]] = PutEventsResultEntry{EventId: a.id}
+	}
+	b.dispatchAccepted(batch)
+	return results, nil
+}
+
+// accept validates e and routes it; it runs under b.mu read lock.
+func (b *Bus) accept(e PutEventsRequestEntry, now time.Time) (*accepted, string, string) {
+	switch {
+	case e.Source == "":
+		return nil, "InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument."
+	case e.DetailType == "":
+		return nil, "InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument."
+	case e.Detail == "":
+		return nil, "InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument."
+	case entrySize(e) > MaxEntrySize:
+		return nil, "InvalidArgument", fmt.Sprintf("Entry size %d exceeds the limit of %d bytes.", entrySize(e), MaxEntrySize)
+	case !isJSONObject(e.Detail):
+		return nil, "MalformedDetail", "Detail is malformed."
+	}
+	bs := b.buses[busName(e.EventBusName)]
+	if bs == nil {
+		return nil, "ResourceNotFoundException", fmt.Sprintf("Event bus %s does not exist.", busName(e.EventBusName))
+	}
+	at := now
+	if e.Time != nil && !time.Time(*e.Time).IsZero() {
+		at = time.Time(*e.Time).UTC()
+	}
+	resources := e.Resources
+	if resources == nil {
+		resources = []string{}
+	}
+	env := envelope{Version: "0", ID: newUUID(), DetailType: e.DetailType, Source: e.Source, Account: b.cfg.Account,
+		Time: at.Truncate(time.Second).Format(time.RFC3339), Region: b.cfg.Region, Resources: resources, Detail: json.RawMessage(strings.TrimSpace(e.Detail))}
+	raw, err := json.Marshal(env)
+	if err != nil {
+		return nil, "MalformedDetail", "Detail is malformed."
+	}
+	a := &accepted{bus: bs, id: env.ID, time: at.Truncate(time.Second), corrID: correlationOf(env.Detail), source: e.Source, detailType: e.DetailType, raw: raw}
+	if err := b.route(a, now); err != nil {
+		return nil, "MalformedDetail", "Detail is malformed."
+	}
+	return a, "", ""
+}
+
+// route matches a against its bus's rules and archives and plans its deliveries. Caller holds
+// b.mu for reading.
+func (b *Bus) route(a *accepted, now time.Time) error {
+	ev, err := eventpattern.ParseEvent(a.raw)
+	if err != nil {
+		return err
+	}
+	for _, name := range a.bus.matcher.MatchEvent(ev) {
+		if a.onlyRules != nil && !a.onlyRules[name] {
+			continue
+		}
+		r := a.bus.rules[name]
+		if r == nil || !r.enabled() {
+			continue
+		}
+		a.rules = append(a.rules, name)
+		for _, t := range sortedTargets(r.targets) {
+			input, err := targetInput(t, a.raw)
+			if err != nil {
+				b.log.Warn("target input", "rule", name, "target", t.Id, "error", err)
+				continue
+			}
+			a.deliveries = append(a.deliveries, &delivery{
+				id: b.nextDelivery.Add(1), eventID: a.id, corrID: a.corrID, bus: a.bus.name, rule: name,
+				targetID: t.Id, targetARN: t.Arn, input: input, received: now,
+				maxRetries: t.maxRetries(), maxAgeS: t.maxAge(), dlqARN: t.dlq(),
+			})
+		}
+	}
+	if a.replay == "" {
+		for _, ar := range a.bus.archives {
+			if ar.State != "ENABLED" {
+				continue
+			}
+			if ar.pattern == nil || ar.pattern.MatchEvent(ev) {
+				a.archives = append(a.archives, ar.ArchiveName)
+			}
+		}
+	}
+	return nil
+}
+
+// targetInput applies a target's Input or InputPath to the event.
+func targetInput(t Target, raw []byte) ([]byte, error) {
+	switch {
+	case t.Input != "":
+		return []byte(t.Input), nil
+	case t.InputPath != "" && t.InputPath != "$":
+		path := strings.TrimPrefix(t.InputPath, "$.")
+		var cur any
+		if err := json.Unmarshal(raw, &cur); err != nil {
+			return nil, fmt.Errorf("apply InputPath %s: %w", t.InputPath, err)
+		}
+		for _, p := range strings.Split(path, ".") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return []byte("null"), nil
+			}
+			cur = m[p]
+		}
+		return json.Marshal(cur)
+	default:
+		return raw, nil
+	}
+}
+
+// store writes the accepted events, their deliveries and archive copies in one group commit.
+func (b *Bus) store(ctx context.Context, batch []*accepted, now time.Time) error {
+	return b.wr.Do(ctx, func(tx *groupcommit.Tx) error {
+		for _, a := range batch {
+			rules := strings.Join(a.rules, ",")
+			if _, err := tx.Exec(`INSERT INTO events (id, bus, time_ms, received_ms, correlation_id, rules, envelope) VALUES (?,?,?,?,?,?,?)`,
+				a.id, a.bus.name, a.time.UnixMilli(), now.UnixMilli(), a.corrID, rules, a.raw); err != nil {
+				return fmt.Errorf("insert event %s: %w", a.id, err)
+			}
+			for _, d := range a.deliveries {
+				if _, err := tx.Exec(`INSERT INTO deliveries (id, event_id, correlation_id, bus, rule, target_id, target_arn, input, received_ms, attempts, next_ms, max_retries, max_age_s, dlq_arn) VALUES (?,?,?,?,?,?,?,?,?,0,0,?,?,?)`,
+					d.id, d.eventID, d.corrID, d.bus, d.rule, d.targetID, d.targetARN, d.input, now.UnixMilli(), d.maxRetries, d.maxAgeS, d.dlqARN); err != nil {
+					return fmt.Errorf("insert delivery of %s: %w", a.id, err)
+				}
+			}
+			for _, ar := range a.archives {
+				if _, err := tx.Exec(`INSERT INTO archive_events (archive, time_ms, envelope) VALUES (?,?,?)`, ar, a.time.UnixMilli(), a.raw); err != nil {
+					return fmt.Errorf("archive %s: %w", a.id, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (b *Bus) dispatchAccepted(batch []*accepted) {
+	for _, a := range batch {
+		for _, d := range a.deliveries {
+			b.work.push(d)
+		}
+		if b.tail.active() {
+			targets := make([]string, 0, len(a.deliveries))
+			for _, d := range a.deliveries {
+				targets = append(targets, d.targetARN)
+			}
+			b.tail.publish(TailEntry{Kind: "event", Time: b.now(), Bus: a.bus.name, EventID: a.id, CorrelationID: a.corrID,
+				Source: a.source, DetailType: a.detailType, ReplayName: a.replay, Rules: a.rules, Targets: targets, Archives: a.archives})
+		}
+	}
+}
