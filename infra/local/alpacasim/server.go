@@ -1,0 +1,355 @@
+// Package alpacasim is a local, Alpaca-compatible broker and market-data server. The unmodified
+// Alpaca Go client (github.com/alpacahq/alpaca-trade-api-go/v3, alpaca.NewClient and
+// marketdata.NewClient with BaseURL pointed here) talks to it.
+//
+// It serves the trading endpoints (account, positions, orders, clock, calendar, assets and
+// the trade-updates stream at /v2/events/trades) and the stock data endpoints (multi-symbol
+// daily bars with pagination, latest trades and quotes, snapshots) on one address, with
+// Alpaca's error bodies and codes. Prices come from a marketsim.Source; the market follows the
+// NYSE calendar on a simulated clock that tests control with SetTime and Advance. Orders
+// placed while the market is closed are accepted and fill at the next open. Faults (latency,
+// 429, 5xx, dropped connections, rejects, partial fills) are seeded, or scheduled one by one
+// with FailNext, so reliability tests are reproducible.
+//
+// Start one in a test:
+//
+//	srv, err := alpacasim.New(alpacasim.Config{Seed: 1})
+//	url, err := srv.Start("127.0.0.1:0")
+//	defer srv.Close()
+//	client := alpaca.NewClient(alpaca.ClientOpts{BaseURL: url, APIKey: alpacasim.DefaultKeyID, APISecret: alpacasim.DefaultSecretKey})
+package alpacasim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Server is the simulator. Create it with New; it is safe for concurrent use.
+type Server struct {
+	cfg   Config
+	clock *Clock
+
+	mu         sync.Mutex
+	cash       decimal.Decimal
+	positions  map[string]*Position
+	orders     []*Order
+	byID       map[string]*Order
+	byClientID map[string]*Order
+	orderSeq   int64
+	eventSeq   int64
+	events     []TradeUpdate
+	subs       map[chan TradeUpdate]struct{}
+	processed  time.Time
+	createdAt  time.Time
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+
+	faultMu   sync.Mutex
+	scheduled map[string][]FaultKind
+
+	rateMu     sync.Mutex
+	rateWindow time.Time
+	rateCount  int
+
+	store *store
+
+	httpSrv  *http.Server
+	listener net.Listener
+	handler  http.Handler
+	closing  chan struct{}
+}
+
+// New builds a simulator from cfg. With a StateDir it opens (or creates) the SQLite state and
+// restores the account from it.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.withDefaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:        cfg,
+		clock:      newClock(cfg.AsOf, cfg.RealTime, cfg.Now),
+		cash:       cfg.Cash,
+		positions:  make(map[string]*Position),
+		byID:       make(map[string]*Order),
+		byClientID: make(map[string]*Order),
+		subs:       make(map[chan TradeUpdate]struct{}),
+		processed:  cfg.AsOf,
+		createdAt:  cfg.AsOf,
+		rng:        rand.New(rand.NewPCG(uint64(cfg.Faults.Seed), 0x5eed)),
+		scheduled:  make(map[string][]FaultKind),
+		closing:    make(chan struct{}),
+	}
+	if cfg.StateDir != "" {
+		st, err := openStore(cfg.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		s.store = st
+		if err := s.restore(); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the simulator's HTTP handler, for use with httptest.NewServer.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start listens on addr (use "127.0.0.1:0" for a free port) and serves in the background. It
+// returns the base URL for both the trading and the data client.
+func (s *Server) Start(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("start alpaca simulator: %w", err)
+	}
+	s.listener = ln
+	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.httpSrv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops the server, ends open trade-update streams and closes the state database.
+func (s *Server) Close() error {
+	select {
+	case <-s.closing:
+		return nil
+	default:
+		close(s.closing)
+	}
+	var errs []error
+	if s.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.httpSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, s.httpSrv.Close())
+		}
+	}
+	if s.store != nil {
+		s.mu.Lock()
+		errs = append(errs, s.store.close())
+		s.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// Now returns the simulated time.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// SetTime moves the simulated clock to t and processes what happened in between: opens,
+// fills and expiries.
+func (s *Server) SetTime(t time.Time) {
+	s.clock.Set(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(t)
+}
+
+// Advance moves the simulated clock forward by d; see SetTime.
+func (s *Server) Advance(d time.Duration) { s.SetTime(s.clock.Now().Add(d)) }
+
+// Orders returns a copy of every order the simulator ever accepted, oldest first, including
+// rejected ones. Tests use it to count orders.
+func (s *Server) Orders() []Order {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Order, len(s.orders))
+	for i, o := range s.orders {
+		out[i] = *o
+	}
+	return out
+}
+
+// Cash returns the account's cash.
+func (s *Server) Cash() decimal.Decimal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cash
+}
+
+// Positions returns a copy of the open positions.
+func (s *Server) Positions() []Position {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Position, 0, len(s.positions))
+	for _, p := range s.positions {
+		out = append(out, *p)
+	}
+	return out
+}
+
+// FailNext makes the next n requests matching method and path (for example "POST",
+// "/v2/orders") fail with kind. FaultReject and FaultPartialFill apply to the next n orders
+// placed, whatever the path.
+func (s *Server) FailNext(method, path string, kind FaultKind, n int) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	key := method + " " + path
+	if kind == FaultReject || kind == FaultPartialFill {
+		key = "order"
+	}
+	for range n {
+		s.scheduled[key] = append(s.scheduled[key], kind)
+	}
+}
+
+func (s *Server) takeScheduled(key string) FaultKind {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	q := s.scheduled[key]
+	if len(q) == 0 {
+		return 0
+	}
+	s.scheduled[key] = q[1:]
+	return q[0]
+}
+
+// errorBody is Alpaca's error answer.
+type errorBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.Status, errorBody{Code: e.Code, Message: e.Message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":50010000,"message":"internal server error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// middleware applies latency, rate limits, faults and authentication around the routes.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := s.cfg.Faults
+		if f.Latency > 0 {
+			select {
+			case <-time.After(f.Latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		s.cfg.Logger.DebugContext(r.Context(), "alpacasim request", "method", r.Method, "path", r.URL.Path)
+		s.setRateHeaders(w)
+		kind := s.takeScheduled(r.Method + " " + r.URL.Path)
+		if kind == 0 && r.URL.Path != "/v2/events/trades" {
+			switch {
+			case s.chance(f.RateLimited):
+				kind = FaultRateLimited
+			case s.chance(f.ServerError):
+				kind = FaultServerError
+			case s.chance(f.Drop):
+				kind = FaultDrop
+			case r.Method == http.MethodPost && r.URL.Path == "/v2/orders" && s.chance(f.ServerErrorAfterAccept):
+				kind = FaultServerErrorAfterAccept
+			}
+		}
+		if kind == 0 && !s.allow() {
+			kind = FaultRateLimited
+		}
+		switch kind {
+		case FaultRateLimited:
+			w.Header().Set("X-Ratelimit-Remaining", "0")
+			writeError(w, &apiError{http.StatusTooManyRequests, 42910000, "rate limit exceeded"})
+			return
+		case FaultServerError:
+			writeError(w, &apiError{http.StatusInternalServerError, 50010000, "internal server error occurred"})
+			return
+		case FaultDrop:
+			drop(w)
+			return
+		}
+		if r.Header.Get("APCA-API-KEY-ID") != s.cfg.KeyID || r.Header.Get("APCA-API-SECRET-KEY") != s.cfg.SecretKey {
+			writeError(w, &apiError{http.StatusUnauthorized, 40110000, "request is not authorized"})
+			return
+		}
+		if kind == FaultServerErrorAfterAccept || kind == FaultDropAfterAccept {
+			rec := &discardWriter{header: http.Header{}}
+			next.ServeHTTP(rec, r)
+			if kind == FaultDropAfterAccept {
+				drop(w)
+				return
+			}
+			writeError(w, &apiError{http.StatusInternalServerError, 50010000, "internal server error occurred"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// drop closes the client's connection without an answer.
+func drop(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+type discardWriter struct {
+	header http.Header
+	buf    bytes.Buffer
+	status int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return d.buf.Write(b) }
+func (d *discardWriter) WriteHeader(status int)      { d.status = status }
+
+const rateLimitHeaderLimit = 200
+
+func (s *Server) setRateHeaders(w http.ResponseWriter) {
+	s.rateMu.Lock()
+	limit := s.cfg.RateLimitPerMinute
+	if limit <= 0 {
+		limit = rateLimitHeaderLimit
+	}
+	now := s.cfg.Now()
+	if now.Sub(s.rateWindow) >= time.Minute {
+		s.rateWindow = now.Truncate(time.Minute)
+		s.rateCount = 0
+	}
+	remaining := max(limit-s.rateCount-1, 0)
+	reset := s.rateWindow.Add(time.Minute).Unix()
+	s.rateMu.Unlock()
+	h := w.Header()
+	h.Set("X-Ratelimit-Limit", strconv.Itoa(limit))
+	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(reset, 10))
+}
+
+// allow counts the request against RateLimitPerMinute.
+func (s *Server) allow() bool {
+	if s.cfg.RateLimitPerMinute <= 0 {
+		return true
+	}
+	s.rateMu.Lock()
+	defer s.rateMu.Unlock()
+	s.rateCount++
+	return s.rateCount <= s.cfg.RateLimitPerMinute
+}
