@@ -1,6 +1,8 @@
 module github.com/alchemiser/alchemiser/pkg
 
-go 1.26
+go 1.26.0
+
+require github.com/alchemiser/alchemiser/contracts v0.0.0
 
 require (
 	github.com/alpacahq/alpaca-trade-api-go/v3 v3.9.1 // indirect
@@ -28,6 +30,7 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/shopspring/decimal v1.6.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect

@@ -1,0 +1,37 @@
+// Package lambdaevent is the handler runtime of every Alchemiser Lambda function: it decodes the
+// payload (an EventBridge envelope or a bare event) with the contract's strict decoder, dispatches
+// on the detail-type to the handler the service registered, and runs cross-cutting concerns as
+// middleware around it.
+//
+// A service builds one Router at cold start:
+//
+//	r := lambdaevent.NewRouter(logger,
+//		lambdaevent.Recover(),
+//		lambdaevent.Logging(logger),
+//		lambdaevent.Metrics(metrics),
+//		lambdaevent.Timeout(25*time.Second),
+//		lambdaevent.Idempotency(store, "portfolio", time.Minute, time.Now),
+//	)
+//	r.Handle(v1.TypeSignalGenerated, h.OnSignal)
+//	lambda.Start(r) // *Router implements lambda.Handler
+//
+// Middleware listed first runs outermost. The order above is the recommended one: Recover catches
+// panics anywhere, Logging attaches the event's IDs to the context before anything logs and logs
+// the outcome once, Metrics counts every invocation, Timeout bounds the work, and Idempotency
+// claims the event last, so that only the handler runs under the claim.
+//
+// # Errors
+//
+// A payload that does not decode, or a detail-type without a handler, gives an error marked
+// Permanent: retrying it cannot succeed. Lambda's asynchronous retries do not look at the error,
+// so permanent errors should reach the dead-letter queue quickly (few retries); the local Lambda
+// host skips retries for them (IsPermanent). Handlers report non-retryable business failures by
+// publishing StepFailed and returning nil, and return other errors to be retried.
+//
+// # Circuit breaker
+//
+// The Router records the detail-type being handled in the context (eventbus.WithHandling). The
+// publishers of pkg/eventbus drop, and log, an ErrorNotificationRequested published while an
+// ErrorNotificationRequested is handled, so a failing notifier cannot notify about itself in a
+// loop.
+package lambdaevent

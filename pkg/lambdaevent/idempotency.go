@@ -1,0 +1,99 @@
+package lambdaevent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
+)
+
+// DefaultRetention is how long a completed event ID is remembered. It is longer than
+// EventBridge's and Lambda's retry windows (24 hours and 6 hours).
+const DefaultRetention = 7 * 24 * time.Hour
+
+// ErrInProgress means another delivery of the same event holds the claim. It is retryable: the
+// retry finds the event done, or takes it over when the other delivery's lease ran out.
+var ErrInProgress = errors.New("event is being processed by another delivery")
+
+// Idempotency runs the handler at most once per event ID for consumer (until DefaultRetention).
+// It claims the key "consumer/event_id" in store with a lease: a concurrent delivery gets an error
+// wrapping ErrInProgress (retryable), and a delivery of a completed event returns nil without
+// running the handler. When the handler fails, the claim is released so that a retry can run.
+// lease must exceed the handler's timeout, or a slow handler may run twice. now is the clock.
+//
+// An event replayed from an archive is a deliberate re-run: its key also names the replay
+// ("consumer/replay/NAME/event_id"), so each replay processes each event once.
+func Idempotency(store idempotency.Store, consumer string, lease time.Duration, now func() time.Time) Middleware {
+	if now == nil {
+		now = time.Now
+	}
+	return func(next Handler) Handler {
+		return func(ctx context.Context, msg Message) error {
+			id := msg.Event.Meta().EventID
+			if id == "" {
+				return Permanent(errors.New("claim event: empty event_id"))
+			}
+			key := Key(consumer, msg)
+			owner := ownerID(ctx)
+			res, err := store.Claim(ctx, key, owner, now(), lease)
+			if err != nil {
+				return fmt.Errorf("claim event %s: %w", id, err)
+			}
+			switch res {
+			case idempotency.Done:
+				LoggerFrom(ctx).InfoContext(ctx, "skipped duplicate event", slog.String("consumer", consumer))
+				return nil
+			case idempotency.InProgress:
+				return fmt.Errorf("claim event %s: %w", id, ErrInProgress)
+			}
+			if err := next(ctx, msg); err != nil {
+				// The invocation's context may be done (a timeout); releasing must still happen.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if rerr := store.Release(rctx, key, owner); rerr != nil {
+					return errors.Join(err, fmt.Errorf("release event %s: %w", id, rerr))
+				}
+				return err
+			}
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := store.Complete(cctx, key, owner, now(), DefaultRetention); err != nil {
+				// The work is done and a retry cannot improve on it: the claim lapses with its
+				// lease, and consumers downstream deduplicate the (deterministic) events published.
+				LoggerFrom(ctx).WarnContext(ctx, "handled event but could not mark it done", slog.Any("error", err))
+			}
+			return nil
+		}
+	}
+}
+
+// Key returns the idempotency key of msg for consumer.
+func Key(consumer string, msg Message) string {
+	id := msg.Event.Meta().EventID
+	if msg.ReplayName != "" {
+		return consumer + "/replay/" + msg.ReplayName + "/" + id
+	}
+	return consumer + "/" + id
+}
+
+// ownerID names this delivery: the Lambda request ID, or a random ID outside Lambda.
+func ownerID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID + "/" + randomID()
+	}
+	return randomID()
+}
+
+func randomID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
