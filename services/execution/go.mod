@@ -1,6 +1,6 @@
 module github.com/alchemiser/alchemiser/services/execution
 
-go 1.26
+go 1.26.0
 
 replace github.com/alchemiser/alchemiser/contracts => ../../contracts
 
@@ -15,11 +15,7 @@ replace github.com/alchemiser/alchemiser/services/orchestrator => ../../services
 replace github.com/alchemiser/alchemiser/services/notifier => ../../services/notifier
 
 require (
-	github.com/alchemiser/alchemiser/contracts v0.0.0
 	github.com/alchemiser/alchemiser/pkg v0.0.0
-)
-
-require (
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/shopspring/decimal v1.6.0 // indirect
+	github.com/google/go-cmp v0.7.0
+	github.com/shopspring/decimal v1.6.0
 )
