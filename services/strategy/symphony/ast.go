@@ -64,7 +64,7 @@ const (
 // node is one operator of the decision tree.
 type node struct {
 	kind     nodeKind
-	pos      Pos
+	pos      at
 	name     string  // asset ticker, group name
 	children []*node // if: then, else
 	weights  []decimal.Decimal
@@ -84,7 +84,7 @@ func (n *node) label() string {
 	case nGroup:
 		return "group " + quote(n.name)
 	default:
-		return n.kindName() + "@" + itoa(n.pos.Line) + ":" + itoa(n.pos.Col)
+		return n.kindName() + "@" + itoa(int(n.pos.line)) + ":" + itoa(int(n.pos.col))
 	}
 }
 
@@ -112,7 +112,7 @@ func (n *node) kindName() string {
 // cond is an if's condition: a comparison, or and/or of conditions.
 type cond struct {
 	op          string // ">", "<", ">=", "<=", "=", "and", "or"
-	pos         Pos
+	pos         at
 	left, right operand
 	subs        []*cond
 }
@@ -129,7 +129,7 @@ type indicatorRef struct {
 	fn     Indicator
 	symbol string
 	window int
-	pos    Pos
+	pos    at
 }
 
 func (r indicatorRef) String() string {

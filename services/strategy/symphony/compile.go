@@ -16,19 +16,11 @@ const operators = "asset, group, empty, weight-equal, weight-specified, weight-i
 // Parse reads and compiles one symphony file. file names the source in errors; every error is
 // an *Error carrying file, line and column.
 func Parse(file string, src []byte) (*Program, error) {
-	forms, err := readForms(file, src)
+	p, c, err := parse(src)
 	if err != nil {
-		return nil, err
-	}
-	if len(forms) == 0 {
-		return nil, errAt(Pos{File: file, Line: 1, Col: 1}, "empty file: expected (defsymphony \"name\" {settings} body)")
-	}
-	if len(forms) > 1 {
-		return nil, errAt(forms[1].pos, "expected end of file after the defsymphony form, found %s", forms[1].describe())
-	}
-	c := &compiler{symbols: map[string]bool{}}
-	p, err := c.symphony(forms[0])
-	if err != nil {
+		if se, ok := err.(*Error); ok {
+			se.Pos.File = file
+		}
 		return nil, err
 	}
 	p.File = file
@@ -38,6 +30,22 @@ func Parse(file string, src []byte) (*Program, error) {
 	sort.Strings(p.symbols)
 	p.nodes = c.nodes
 	return p, nil
+}
+
+func parse(src []byte) (*Program, *compiler, error) {
+	forms, err := readForms(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(forms) == 0 {
+		return nil, nil, errAt(at{1, 1}, "empty file: expected (defsymphony \"name\" {settings} body)")
+	}
+	if len(forms) > 1 {
+		return nil, nil, errAt(forms[1].pos, "expected end of file after the defsymphony form, found %s", forms[1].describe())
+	}
+	c := &compiler{symbols: map[string]bool{}}
+	p, err := c.symphony(forms[0])
+	return p, c, err
 }
 
 type compiler struct {

@@ -25,8 +25,11 @@ type Error struct {
 // Error prints file:line:col: message.
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-func errAt(p Pos, format string, args ...any) *Error {
-	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
+// at is a compact line and column inside the file being parsed; Parse adds the file name.
+type at struct{ line, col int32 }
+
+func errAt(p at, format string, args ...any) *Error {
+	return &Error{Pos: Pos{Line: int(p.line), Col: int(p.col)}, Msg: fmt.Sprintf(format, args...)}
 }
 
 // formKind is the kind of an EDN form.
@@ -64,7 +67,7 @@ func (k formKind) String() string {
 // form is one EDN value. For a map, items alternate key and value.
 type form struct {
 	kind  formKind
-	pos   Pos
+	pos   at
 	text  string // string contents, number literal, keyword name (without ':'), symbol name
 	items []form
 }
@@ -103,16 +106,15 @@ const maxDepth = 1000
 // reader reads the EDN subset of Composer exports: lists, vectors, maps, strings, numbers,
 // keywords, symbols, ';' comments, and commas as whitespace.
 type reader struct {
-	file string
 	src  []byte
 	off  int
-	line int
-	col  int
+	line int32
+	col  int32
 }
 
 // readForms reads every top-level form of src.
-func readForms(file string, src []byte) ([]form, error) {
-	r := &reader{file: file, src: src, line: 1, col: 1}
+func readForms(src []byte) ([]form, error) {
+	r := &reader{src: src, line: 1, col: 1}
 	var out []form
 	for {
 		r.skipSpace()
@@ -127,7 +129,7 @@ func readForms(file string, src []byte) ([]form, error) {
 	}
 }
 
-func (r *reader) pos() Pos { return Pos{File: r.file, Line: r.line, Col: r.col} }
+func (r *reader) pos() at { return at{r.line, r.col} }
 
 // advance moves past one byte, tracking line and column by characters.
 func (r *reader) advance() {
@@ -206,7 +208,7 @@ func (r *reader) read(depth int) (form, error) {
 	return form{kind: fSymbol, pos: p, text: tok}, nil
 }
 
-func (r *reader) readSeq(depth int, kind formKind, closer byte, p Pos) (form, error) {
+func (r *reader) readSeq(depth int, kind formKind, closer byte, p at) (form, error) {
 	r.advance()
 	f := form{kind: kind, pos: p}
 	for {
@@ -220,7 +222,7 @@ func (r *reader) readSeq(depth int, kind formKind, closer byte, p Pos) (form, er
 			return f, nil
 		}
 		if c == ')' || c == ']' || c == '}' {
-			return form{}, errAt(r.pos(), "expected %q to close the %s opened at %d:%d, found %q", closer, kind, p.Line, p.Col, c)
+			return form{}, errAt(r.pos(), "expected %q to close the %s opened at %d:%d, found %q", closer, kind, p.line, p.col, c)
 		}
 		item, err := r.read(depth + 1)
 		if err != nil {
@@ -230,7 +232,7 @@ func (r *reader) readSeq(depth int, kind formKind, closer byte, p Pos) (form, er
 	}
 }
 
-func (r *reader) readString(p Pos) (form, error) {
+func (r *reader) readString(p at) (form, error) {
 	r.advance()
 	var buf []byte
 	for {

@@ -251,7 +251,7 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 	case nInvVol:
 		return e.invVol(n, d, tr)
 	}
-	return nil, fmt.Errorf("evaluate %s: unknown node", n.pos)
+	return nil, fmt.Errorf("evaluate %s: unknown node", n.label())
 }
 
 // normalise scales ws to sum to 1.
