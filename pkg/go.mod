@@ -10,6 +10,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0
 	github.com/aws/aws-sdk-go-v2/service/eventbridge v1.55.11
+	github.com/google/go-cmp v0.7.0
 	github.com/shopspring/decimal v1.6.0
 	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
