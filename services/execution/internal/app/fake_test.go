@@ -215,4 +215,3 @@ func (f *fakeBroker) order(cid string) domain.Order {
 	o, _ := f.OrderByClientID(context.Background(), cid)
 	return o
 }
-

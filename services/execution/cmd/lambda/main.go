@@ -1,0 +1,36 @@
+// Command lambda is the execution service's AWS Lambda function: it trades each
+// RebalancePlanned exactly once and publishes TradeExecuted.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/alchemiser/alchemiser/pkg/logging"
+	"github.com/alchemiser/alchemiser/services/execution/service"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "execution:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := service.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	logger := logging.New(os.Stdout, cfg.LogLevel)
+	logger.InfoContext(ctx, "starting execution", "config", cfg.String())
+	router, err := service.New(ctx, cfg, logger)
+	if err != nil {
+		return fmt.Errorf("build execution service: %w", err)
+	}
+	lambda.Start(router)
+	return nil
+}
