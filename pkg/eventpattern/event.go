@@ -1,9 +1,10 @@
 package eventpattern
 
 import (
+	"bytes"
 	"errors"
 	"slices"
-	"strings"
+	"sync"
 )
 
 // field is one leaf value of a flattened event.
@@ -17,6 +18,13 @@ type field struct {
 	ipFam uint8
 	// members[mStart:mEnd] lists the (array, element) pairs the value sits inside.
 	mStart, mEnd int32
+}
+
+// rawField is a field while parsing: where its path and text sit in the parser's arena.
+type rawField struct {
+	pOff, pLen, sOff, sLen int32
+	mStart, mEnd           int32
+	kind                   jkind
 }
 
 // membership says that a value sits in element idx of the array with id arr.
@@ -47,8 +55,12 @@ func ParseEvent(event []byte) (*Event, error) {
 	return ev, nil
 }
 
+var parserPool = sync.Pool{New: func() any { return new(eventParser) }}
+
 func (ev *Event) parse(event []byte) error {
-	p := eventParser{s: scanner{data: event}, ev: ev}
+	p := parserPool.Get().(*eventParser)
+	defer parserPool.Put(p)
+	p.reset(event, ev)
 	p.s.skipWS()
 	if p.s.pos >= len(event) || event[p.s.pos] != '{' {
 		return &EventError{Reason: "an event must be a JSON object", Offset: p.s.pos}
@@ -64,7 +76,67 @@ func (ev *Event) parse(event []byte) error {
 	if p.s.pos != len(event) {
 		return &EventError{Reason: "unexpected " + p.s.describe() + " after the JSON value", Offset: p.s.pos}
 	}
-	slices.SortStableFunc(ev.fields, func(a, b field) int { return strings.Compare(a.path, b.path) })
+	p.finish()
+	return nil
+}
+
+// reset prepares a pooled parser for event. The arena starts with a copy of the event, so values
+// without escapes are found in place; paths and unescaped strings are appended after it. One
+// string conversion at the end backs every path and value.
+func (p *eventParser) reset(event []byte, ev *Event) {
+	p.s = scanner{data: event, buf: p.s.buf[:0]}
+	p.ev = ev
+	p.arena = append(p.arena[:0], event...)
+	p.path = p.path[:0]
+	p.stack = p.stack[:0]
+	p.raw = p.raw[:0]
+	p.members = p.members[:0]
+	p.nextArr = 0
+}
+
+// finish turns the raw fields into the event's fields, sorted by path.
+func (p *eventParser) finish() {
+	ev := p.ev
+	arena := p.arena
+	perm := p.perm[:0]
+	for i := range p.raw {
+		perm = append(perm, int32(i))
+	}
+	pathOf := func(i int32) []byte {
+		r := &p.raw[i]
+		return arena[r.pOff : r.pOff+r.pLen]
+	}
+	slices.SortStableFunc(perm, func(a, b int32) int { return bytes.Compare(pathOf(a), pathOf(b)) })
+	p.perm = perm
+	if len(p.members) > 0 {
+		ev.members = slices.Clone(p.members)
+	}
+	text := string(arena)
+	ev.fields = make([]field, len(perm))
+	for k, i := range perm {
+		r := &p.raw[i]
+		f := &ev.fields[k]
+		f.kind, f.mStart, f.mEnd = r.kind, r.mStart, r.mEnd
+		f.path = text[r.pOff : r.pOff+r.pLen]
+		f.str = text[r.sOff : r.sOff+r.sLen]
+		switch f.kind {
+		case jNumber:
+			f.num, f.numOK = parseNumber(f.str)
+		case jString:
+			if len(f.str) <= 45 && looksLikeIP(f.str) {
+				if ip, fam, ok := parseIP(f.str); ok {
+					f.ip, f.ipFam = ip, fam
+				}
+			}
+		}
+	}
+	n := 0
+	for i := 0; i < len(ev.fields); i++ {
+		if i == 0 || ev.fields[i].path != ev.fields[i-1].path {
+			n++
+		}
+	}
+	ev.paths = make([]pathRange, 0, n)
 	for i := 0; i < len(ev.fields); {
 		j := i + 1
 		for j < len(ev.fields) && ev.fields[j].path == ev.fields[i].path {
@@ -73,7 +145,8 @@ func (ev *Event) parse(event []byte) error {
 		ev.paths = append(ev.paths, pathRange{path: ev.fields[i].path, start: int32(i), end: int32(j)})
 		i = j
 	}
-	return nil
+	p.ev = nil
+	p.s.data = nil
 }
 
 // lookup returns the fields whose path is exactly path.
@@ -99,6 +172,10 @@ func (ev *Event) has(path string) bool { return ev.lookup(path) != nil }
 
 type eventParser struct {
 	s       scanner
+	arena   []byte
+	raw     []rawField
+	perm    []int32
+	members []membership
 	ev      *Event
 	path    []byte
 	stack   []membership // current array memberships
@@ -195,41 +272,50 @@ func (p *eventParser) value() error {
 			return s.errorf("expected ',' or ']' in array, found %s", s.describe())
 		}
 	case c == '"':
+		start := s.pos + 1
 		b, err := s.strBytes()
 		if err != nil {
 			return err
 		}
-		f := field{kind: jString, str: string(b)}
-		if looksLikeIP(f.str) {
-			if ip, fam, ok := parseIP(f.str); ok {
-				f.ip, f.ipFam = ip, fam
-			}
+		f := rawField{kind: jString}
+		if s.pos-1-start == len(b) { // no escapes: the value sits in the event text
+			f.sOff, f.sLen = int32(start), int32(len(b))
+		} else {
+			f.sOff, f.sLen = int32(len(p.arena)), int32(len(b))
+			p.arena = append(p.arena, b...)
 		}
 		p.add(f)
 		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
-		raw, err := s.number()
-		if err != nil {
+		start := s.pos
+		if err := s.skipNumber(); err != nil {
 			return err
 		}
-		f := field{kind: jNumber, str: raw}
-		f.num, f.numOK = parseNumber(raw)
-		p.add(f)
+		p.add(rawField{kind: jNumber, sOff: int32(start), sLen: int32(s.pos - start)})
 		return nil
 	default:
+		start := s.pos
 		k, err := s.literal()
 		if err != nil {
 			return err
 		}
-		p.add(field{kind: k, str: k.String()})
+		p.add(rawField{kind: k, sOff: int32(start), sLen: int32(s.pos - start)})
 		return nil
 	}
 }
 
-func (p *eventParser) add(f field) {
-	f.path = string(p.path)
-	f.mStart = int32(len(p.ev.members))
-	p.ev.members = append(p.ev.members, p.stack...)
-	f.mEnd = int32(len(p.ev.members))
-	p.ev.fields = append(p.ev.fields, f)
+func (p *eventParser) add(f rawField) {
+	fs := p.raw
+	if n := len(fs); n > 0 && int(fs[n-1].pLen) == len(p.path) && string(p.arena[fs[n-1].pOff:fs[n-1].pOff+fs[n-1].pLen]) == string(p.path) {
+		f.pOff, f.pLen = fs[n-1].pOff, fs[n-1].pLen // same path as the previous value (arrays)
+	} else {
+		f.pOff, f.pLen = int32(len(p.arena)), int32(len(p.path))
+		p.arena = append(p.arena, p.path...)
+	}
+	f.mStart = int32(len(p.members))
+	if len(p.stack) > 0 {
+		p.members = append(p.members, p.stack...)
+	}
+	f.mEnd = int32(len(p.members))
+	p.raw = append(fs, f)
 }

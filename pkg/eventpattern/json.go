@@ -233,6 +233,14 @@ func (s *scanner) literal() (jkind, error) {
 // number scans a JSON number and returns its raw text.
 func (s *scanner) number() (string, error) {
 	start := s.pos
+	if err := s.skipNumber(); err != nil {
+		return "", err
+	}
+	return string(s.data[start:s.pos]), nil
+}
+
+// skipNumber scans past a JSON number.
+func (s *scanner) skipNumber() error {
 	d := s.data
 	i := s.pos
 	if i < len(d) && d[i] == '-' {
@@ -240,7 +248,7 @@ func (s *scanner) number() (string, error) {
 	}
 	if i >= len(d) {
 		s.pos = i
-		return "", s.errorf("malformed number")
+		return s.errorf("malformed number")
 	}
 	switch {
 	case d[i] == '0':
@@ -251,7 +259,7 @@ func (s *scanner) number() (string, error) {
 		}
 	default:
 		s.pos = i
-		return "", s.errorf("malformed number: expected a digit, found %s", s.describe())
+		return s.errorf("malformed number: expected a digit, found %s", s.describe())
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
@@ -261,7 +269,7 @@ func (s *scanner) number() (string, error) {
 		}
 		if i == j {
 			s.pos = i
-			return "", s.errorf("malformed number: expected a digit after the decimal point")
+			return s.errorf("malformed number: expected a digit after the decimal point")
 		}
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
@@ -275,15 +283,15 @@ func (s *scanner) number() (string, error) {
 		}
 		if i == j {
 			s.pos = i
-			return "", s.errorf("malformed number: expected a digit in the exponent")
+			return s.errorf("malformed number: expected a digit in the exponent")
 		}
 	}
 	if i < len(d) && (d[i] >= '0' && d[i] <= '9') {
 		s.pos = i
-		return "", s.errorf("malformed number: leading zeros are not allowed")
+		return s.errorf("malformed number: leading zeros are not allowed")
 	}
 	s.pos = i
-	return string(d[start:i]), nil
+	return nil
 }
 
 // str scans a JSON string (the current byte is the opening quote) and returns it unescaped.
