@@ -184,7 +184,7 @@ func (s *Server) quoteAt(sym string, t time.Time) (quote, bool) {
 // reserved returns the buying power held by open buy orders.
 func (s *Server) reserved() decimal.Decimal {
 	total := decimal.Zero
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if !o.open() || o.Side != "buy" {
 			continue
 		}
@@ -201,7 +201,7 @@ func (s *Server) reserved() decimal.Decimal {
 // heldForSale returns the quantity of sym held by open sell orders.
 func (s *Server) heldForSale(sym string) decimal.Decimal {
 	total := decimal.Zero
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if !o.open() || o.Side != "sell" || o.Symbol != sym {
 			continue
 		}
@@ -245,7 +245,7 @@ func (s *Server) advance(now time.Time) {
 }
 
 func (s *Server) onOpen(at time.Time) {
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if o.Status == StatusAccepted {
 			o.Status = StatusNew
 			o.UpdatedAt = at
@@ -261,7 +261,7 @@ func (s *Server) step(at time.Time) {
 	if !nyse.IsOpen(at) {
 		return
 	}
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if o.Status == StatusNew || o.Status == StatusPartiallyFilled {
 			s.tryFill(o, at, false)
 		}
@@ -269,7 +269,7 @@ func (s *Server) step(at time.Time) {
 }
 
 func (s *Server) onClose(at time.Time) {
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if o.open() && o.TimeInForce == "day" {
 			o.Status = StatusExpired
 			t := at
@@ -565,8 +565,26 @@ func (s *Server) place(req orderRequest, now time.Time, fault FaultKind) (*Order
 		o.Status = StatusAccepted
 		s.emit(now, "pending_new", o, nil, nil)
 	}
+	if o.open() {
+		s.open = append(s.open, o)
+	}
+	s.traded[sym] = true
 	s.persistOrder(o)
 	return o, nil
+}
+
+// working returns the open orders, oldest first, dropping those that have closed.
+func (s *Server) working() []*Order {
+	n := 0
+	for _, o := range s.open {
+		if o.open() {
+			s.open[n] = o
+			n++
+		}
+	}
+	clear(s.open[n:])
+	s.open = s.open[:n]
+	return s.open
 }
 
 // tradable reports whether the source has bars for sym.

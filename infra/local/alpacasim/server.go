@@ -43,7 +43,9 @@ type Server struct {
 	mu         sync.Mutex
 	cash       decimal.Decimal
 	positions  map[string]*Position
-	orders     []*Order
+	orders     []*Order // every order ever accepted, oldest first
+	open       []*Order // the orders that may still be open, oldest first
+	traded     map[string]bool
 	byID       map[string]*Order
 	byClientID map[string]*Order
 	orderSeq   int64
@@ -84,6 +86,7 @@ func New(cfg Config) (*Server, error) {
 		positions:  make(map[string]*Position),
 		byID:       make(map[string]*Order),
 		byClientID: make(map[string]*Order),
+		traded:     make(map[string]bool),
 		subs:       make(map[chan TradeUpdate]struct{}),
 		processed:  cfg.AsOf,
 		createdAt:  cfg.AsOf,

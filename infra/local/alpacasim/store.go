@@ -93,6 +93,10 @@ func (s *Server) restore() error {
 		s.orders = append(s.orders, &o)
 		s.byID[o.ID] = &o
 		s.byClientID[o.ClientOrderID] = &o
+		s.traded[o.Symbol] = true
+		if o.open() {
+			s.open = append(s.open, &o)
+		}
 		s.orderSeq = max(s.orderSeq, o.Seq)
 	}
 	return rows.Err()

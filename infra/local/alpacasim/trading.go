@@ -329,7 +329,7 @@ func (s *Server) closeAllPositions(w http.ResponseWriter, r *http.Request) {
 	now := s.lockAndSync()
 	defer s.mu.Unlock()
 	if r.URL.Query().Get("cancel_orders") == "true" {
-		for _, o := range s.orders {
+		for _, o := range s.working() {
 			if o.open() {
 				_ = s.cancel(o, now)
 			}
@@ -476,7 +476,7 @@ func (s *Server) cancelAllOrders(w http.ResponseWriter, r *http.Request) {
 	now := s.lockAndSync()
 	defer s.mu.Unlock()
 	out := []multiStatus{}
-	for _, o := range s.orders {
+	for _, o := range s.working() {
 		if !o.open() {
 			continue
 		}
@@ -561,9 +561,9 @@ func (s *Server) getAssets(w http.ResponseWriter, r *http.Request) {
 	}
 	syms := slices.Clone(s.cfg.Universe)
 	s.mu.Lock()
-	for _, o := range s.orders {
-		if !slices.Contains(syms, o.Symbol) {
-			syms = append(syms, o.Symbol)
+	for sym := range s.traded {
+		if !slices.Contains(syms, sym) {
+			syms = append(syms, sym)
 		}
 	}
 	s.mu.Unlock()
