@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -160,5 +161,44 @@ func TestMatchEventDoesNotAllocate(t *testing.T) {
 	}
 	if !p.MatchEvent(ev) {
 		t.Error("pattern does not match")
+	}
+}
+
+// TestMatcherAgreesOnMixedPatterns compares the indexed Matcher with one-by-one matching on the
+// benchmark's generated patterns.
+func TestMatcherAgreesOnMixedPatterns(t *testing.T) {
+	patterns := mixedPatterns(1000)
+	for name, p := range routingPatterns {
+		patterns[name] = p
+	}
+	m := eventpattern.NewMatcher()
+	compiled := map[string]*eventpattern.Pattern{}
+	for name, p := range patterns {
+		c, err := eventpattern.Compile([]byte(p))
+		if err != nil {
+			t.Fatalf("compile %s: %v", name, err)
+		}
+		compiled[name] = c
+		m.AddPattern(name, c)
+	}
+	events := append([][]byte{mixedEvent}, routingEvents...)
+	events = append(events,
+		[]byte(`{"source":"alchemiser.execution-12","detail":{"symbol":["SPY","QQQ-7"],"qty":[5,500,999.5],"price":"12"}}`),
+		[]byte(`{"region":null,"detail":{"side":true,"status":"partial-3","fees":1e3}}`))
+	for i, raw := range events {
+		ev, err := eventpattern.ParseEvent(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for name, p := range compiled {
+			if p.MatchEvent(ev) {
+				want = append(want, name)
+			}
+		}
+		slices.Sort(want)
+		if got := m.MatchEvent(ev); !slices.Equal(got, want) {
+			t.Errorf("event %d: matcher %d names, one-by-one %d\n got:  %v\n want: %v", i, len(got), len(want), got, want)
+		}
 	}
 }

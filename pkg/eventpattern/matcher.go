@@ -107,6 +107,19 @@ type testRef struct {
 	ref condRef
 }
 
+// cand is an indexed test: a hit on the key is enough when t is nil; otherwise t must pass too.
+type cand struct {
+	ref condRef
+	t   *test
+}
+
+// numRange is a numeric test laid out compactly for a linear scan.
+type numRange struct {
+	lo, hi         float64
+	loOpen, hiOpen bool
+	ref            condRef
+}
+
 // pathIndex holds the tests of every positive cond on one field path.
 type pathIndex struct {
 	path     string
@@ -114,12 +127,18 @@ type pathIndex struct {
 	numText  map[string][]condRef  // exact numbers, by text
 	nums     map[float64][]condRef // exact numbers, by value
 	lits     [3][]condRef          // true, false, null
-	prefixes map[string][]condRef
-	prefLens []int // distinct prefix lengths, ascending
-	suffixes map[string][]condRef
+	prefixes map[string][]cand     // prefix tests, and wildcards by their leading literal
+	prefLens []int                 // distinct key lengths of prefixes, ascending
+	suffixes map[string][]cand     // suffix tests, and wildcards by their trailing literal
 	sufLens  []int
 	exists   []condRef
-	others   []testRef
+	ranges   []numRange
+	// anything-but lists: every ref matches a present value except those the value is excluded by.
+	abRefs    []condRef
+	abStrs    map[string][]int32 // string value -> indices into abRefs it is excluded by
+	abNums    map[float64][]int32
+	abNumText map[string][]int32
+	others    []testRef
 }
 
 // ruleRef is one sub-rule in an index.
@@ -231,27 +250,63 @@ func (ix *index) addCond(c *cond, ref condRef) {
 		case t.op == opNull:
 			pi.lits[2] = append(pi.lits[2], ref)
 		case t.op == opPrefix:
-			if pi.prefixes == nil {
-				pi.prefixes = map[string][]condRef{}
-			}
-			if !slices.Contains(pi.prefLens, len(t.s)) {
-				pi.prefLens = append(pi.prefLens, len(t.s))
-			}
-			pi.prefixes[t.s] = append(pi.prefixes[t.s], ref)
+			pi.addPrefix(t.s, cand{ref: ref})
 		case t.op == opSuffix:
-			if pi.suffixes == nil {
-				pi.suffixes = map[string][]condRef{}
-			}
-			if !slices.Contains(pi.sufLens, len(t.s)) {
-				pi.sufLens = append(pi.sufLens, len(t.s))
-			}
-			pi.suffixes[t.s] = append(pi.suffixes[t.s], ref)
+			pi.addSuffix(t.s, cand{ref: ref})
+		case t.op == opWildcard && len(t.glob.segs) > 1 && t.glob.segs[0] != "":
+			pi.addPrefix(t.glob.segs[0], cand{ref: ref, t: t})
+		case t.op == opWildcard && len(t.glob.segs) > 1 && t.glob.segs[len(t.glob.segs)-1] != "":
+			pi.addSuffix(t.glob.segs[len(t.glob.segs)-1], cand{ref: ref, t: t})
 		case t.op == opExists:
 			pi.exists = append(pi.exists, ref)
+		case t.op == opNumeric:
+			pi.ranges = append(pi.ranges, numRange{lo: t.lo, hi: t.hi, loOpen: t.loOpen, hiOpen: t.hiOpen, ref: ref})
+		case t.op == opAnythingBut:
+			k := int32(len(pi.abRefs))
+			pi.abRefs = append(pi.abRefs, ref)
+			if t.isNumT {
+				if pi.abNums == nil {
+					pi.abNums = map[float64][]int32{}
+					pi.abNumText = map[string][]int32{}
+				}
+				for _, n := range t.nums {
+					pi.abNums[n] = append(pi.abNums[n], k)
+				}
+				for _, v := range t.strs {
+					pi.abNumText[v] = append(pi.abNumText[v], k)
+				}
+				continue
+			}
+			if pi.abStrs == nil {
+				pi.abStrs = map[string][]int32{}
+			}
+			for _, v := range t.strs {
+				pi.abStrs[v] = append(pi.abStrs[v], k)
+			}
 		default:
 			pi.others = append(pi.others, testRef{t: t, ref: ref})
 		}
 	}
+}
+
+func (pi *pathIndex) addPrefix(key string, c cand) {
+	if pi.prefixes == nil {
+		pi.prefixes = map[string][]cand{}
+	}
+	if !slices.Contains(pi.prefLens, len(key)) {
+		pi.prefLens = append(pi.prefLens, len(key))
+	}
+	pi.prefixes[key] = append(pi.prefixes[key], c)
+}
+
+func (pi *pathIndex) addSuffix(key string, c cand) {
+	if pi.suffixes == nil {
+		pi.suffixes = map[string][]cand{}
+	}
+	if !slices.Contains(pi.sufLens, len(key)) {
+		pi.sufLens = append(pi.sufLens, len(key))
+	}
+	pi.suffixes[key] = append(pi.suffixes[key], c)
 }
 
 func (ix *index) appendMatches(dst []string, ev *Event) []string {
@@ -337,6 +392,15 @@ func (ix *index) hitOne(sc *scratch, ref condRef, inArray bool) {
 	}
 }
 
+func (ix *index) hitCands(sc *scratch, cs []cand, f *field, inArray bool) {
+	for i := range cs {
+		c := &cs[i]
+		if c.t == nil || c.t.match(f) {
+			ix.hitOne(sc, c.ref, inArray)
+		}
+	}
+}
+
 func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
 	arr := f.mEnd > f.mStart
 	switch f.kind {
@@ -348,25 +412,32 @@ func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
 			if n > len(f.str) {
 				break
 			}
-			if refs, ok := pi.prefixes[f.str[:n]]; ok {
-				ix.hit(sc, refs, arr)
+			if cs, ok := pi.prefixes[f.str[:n]]; ok {
+				ix.hitCands(sc, cs, f, arr)
 			}
 		}
 		for _, n := range pi.sufLens {
 			if n > len(f.str) {
 				break
 			}
-			if refs, ok := pi.suffixes[f.str[len(f.str)-n:]]; ok {
-				ix.hit(sc, refs, arr)
+			if cs, ok := pi.suffixes[f.str[len(f.str)-n:]]; ok {
+				ix.hitCands(sc, cs, f, arr)
 			}
 		}
 	case jNumber:
 		if refs, ok := pi.numText[f.str]; ok {
 			ix.hit(sc, refs, arr)
 		}
-		if f.numOK && pi.nums != nil {
+		if f.numOK {
 			if refs, ok := pi.nums[f.num]; ok {
 				ix.hit(sc, refs, arr)
+			}
+			v := f.num
+			for i := range pi.ranges {
+				r := &pi.ranges[i]
+				if (v > r.lo || (v == r.lo && !r.loOpen)) && (v < r.hi || (v == r.hi && !r.hiOpen)) {
+					ix.hitOne(sc, r.ref, arr)
+				}
 			}
 		}
 	case jTrue:
@@ -377,6 +448,9 @@ func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
 		ix.hit(sc, pi.lits[2], arr)
 	}
 	ix.hit(sc, pi.exists, arr)
+	if len(pi.abRefs) > 0 {
+		ix.hitAnythingBut(sc, pi, f, arr)
+	}
 	for i := range pi.others {
 		o := &pi.others[i]
 		if sc.condGen[o.ref.cond] == sc.gen && !arr {
@@ -385,5 +459,30 @@ func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
 		if o.t.match(f) {
 			ix.hitOne(sc, o.ref, arr)
 		}
+	}
+}
+
+// hitAnythingBut hits every anything-but list on the path except those that exclude f.
+func (ix *index) hitAnythingBut(sc *scratch, pi *pathIndex, f *field, arr bool) {
+	var excl []int32
+	var excl2 []int32
+	switch f.kind {
+	case jString:
+		excl = pi.abStrs[f.str]
+	case jNumber:
+		excl = pi.abNumText[f.str]
+		if f.numOK {
+			excl2 = pi.abNums[f.num]
+		}
+	}
+	if len(excl) == 0 && len(excl2) == 0 {
+		ix.hit(sc, pi.abRefs, arr)
+		return
+	}
+	for k, ref := range pi.abRefs {
+		if slices.Contains(excl, int32(k)) || slices.Contains(excl2, int32(k)) {
+			continue
+		}
+		ix.hitOne(sc, ref, arr)
 	}
 }
