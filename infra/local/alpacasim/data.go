@@ -66,11 +66,39 @@ func barTime(date time.Time) time.Time {
 }
 
 func toBarJSON(b marketsim.Bar) barJSON {
-	vw := roundPrice(b.High.Add(b.Low).Add(b.Close).Div(decimal.NewFromInt(3)))
 	return barJSON{
 		T: barTime(b.Date).UTC().Format(time.RFC3339), O: num(b.Open), H: num(b.High), L: num(b.Low), C: num(b.Close),
-		V: b.Volume, N: b.Volume / 100, VW: num(vw),
+		V: b.Volume, N: b.Volume / 100, VW: typicalPrice(b),
 	}
+}
+
+// typicalPrice stands in for the VWAP: (high + low + close) / 3, to 4 decimals. It avoids
+// decimal division, which dominates the cost of serving bars.
+func typicalPrice(b marketsim.Bar) json.Number {
+	h, ok1 := scaled4(b.High)
+	l, ok2 := scaled4(b.Low)
+	c, ok3 := scaled4(b.Close)
+	if !(ok1 && ok2 && ok3) {
+		return num(roundPrice(b.High.Add(b.Low).Add(b.Close).Div(decimal.NewFromInt(3))))
+	}
+	v := (h + l + c + 1) / 3
+	return json.Number(decimal.New(v, -4).String())
+}
+
+// scaled4 returns d * 10^4 as an integer when that is exact and small.
+func scaled4(d decimal.Decimal) (int64, bool) {
+	exp := d.Exponent()
+	if exp < -4 || exp > 6 {
+		return 0, false
+	}
+	c := d.CoefficientInt64()
+	if c > 1<<40 || c < 0 {
+		return 0, false
+	}
+	for ; exp > -4; exp-- {
+		c *= 10
+	}
+	return c, true
 }
 
 func badRequest(msg string) *apiError { return &apiError{http.StatusBadRequest, 40010000, msg} }
