@@ -67,9 +67,9 @@ type node struct {
 	pos      at
 	name     string  // asset ticker, group name
 	children []*node // if: then, else
-	weights  []decimal.Decimal
-	window   int   // weight-inverse-volatility
-	cond     *cond // if
+	weights  []units // weight-specified, normalised
+	window   int     // weight-inverse-volatility
+	cond     *cond   // if
 	rank     indicatorRef
 	top      bool
 	count    int

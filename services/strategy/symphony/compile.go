@@ -257,7 +257,7 @@ func (c *compiler) specified(f form, args []form) (*node, error) {
 		return nil, errAt(f.pos, "weight-specified: wrong number of arguments: expected weight and child pairs (weight-specified 0.6 (asset \"SPY\") 0.4 (asset \"TLT\")), got %d", len(args))
 	}
 	n := &node{kind: nSpecified, pos: f.pos}
-	sum := decimal.Zero
+	var ws []decimal.Decimal
 	for i := 0; i < len(args); i += 2 {
 		w, err := weightOf(args[i])
 		if err != nil {
@@ -267,12 +267,12 @@ func (c *compiler) specified(f form, args []form) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.weights = append(n.weights, w)
+		ws = append(ws, w)
 		n.children = append(n.children, kid)
-		sum = sum.Add(w)
 	}
-	for i, w := range n.weights {
-		n.weights[i] = w.DivRound(sum, 18)
+	normaliseDecimal(ws)
+	for _, w := range ws {
+		n.weights = append(n.weights, toUnits(w))
 	}
 	return n, nil
 }

@@ -3,6 +3,7 @@ package symphony
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -55,10 +56,24 @@ type Engine struct {
 	pos    [][]int32 // pos[s][d]: index of s's last close on or before dates[d], or -1
 
 	series map[seriesKey][]float64
-	navs   map[navKey][]float64
-	memo   map[memoKey]alloc
-	acc    []decimal.Decimal // scratch for combine, indexed by symbol
+	sims   map[*node]*simState
+	acc    []units // scratch for combine, indexed by symbol
 	seen   []bool
+}
+
+// simState memoises, per calendar day, a simulated node's allocation, the return that
+// allocation earned on the next day, and the indicator values on its simulated series.
+type simState struct {
+	allocs []alloc
+	done   []bool
+	rets   []float64 // rets[k]: return from day k-1 to day k of the allocation decided at k-1
+	values []simValues
+}
+
+type simValues struct {
+	fn     Indicator
+	window int
+	v      []float64
 }
 
 type seriesKey struct {
@@ -67,22 +82,10 @@ type seriesKey struct {
 	window int32
 }
 
-type navKey struct {
-	n      *node
-	fn     Indicator
-	window int32
-}
-
-type memoKey struct {
-	n   *node
-	day int32
-}
-
-// holding is one symbol's weight inside an allocation: w exact, f its float for simulation.
+// holding is one symbol's weight inside an allocation.
 type holding struct {
 	sym int32
-	w   decimal.Decimal
-	f   float64
+	w   units
 }
 
 // alloc is an allocation sorted by symbol index. nil is empty (the node holds nothing).
@@ -94,8 +97,7 @@ func NewEngine(h History) (*Engine, error) {
 	e := &Engine{
 		symIdx: make(map[string]int32, len(h)),
 		series: map[seriesKey][]float64{},
-		navs:   map[navKey][]float64{},
-		memo:   map[memoKey]alloc{},
+		sims:   map[*node]*simState{},
 	}
 	for s := range h {
 		e.syms = append(e.syms, s)
@@ -144,7 +146,7 @@ func NewEngine(h History) (*Engine, error) {
 		}
 		e.pos[i] = p
 	}
-	e.acc = make([]decimal.Decimal, len(e.syms))
+	e.acc = make([]units, len(e.syms))
 	e.seen = make([]bool, len(e.syms))
 	return e, nil
 }
@@ -178,21 +180,52 @@ func (e *Engine) dataErr(sym string, need, have, d int) error {
 // eval evaluates n as of calendar day d. tr, when not nil, collects the decision trace.
 func (e *Engine) eval(n *node, d int, tr *[]string) (alloc, error) {
 	if tr == nil && n.sim {
-		k := memoKey{n, int32(d)}
-		if a, ok := e.memo[k]; ok {
-			return a, nil
-		}
-		a, err := e.evalNode(n, d, nil)
-		if err != nil {
-			return nil, err
-		}
-		e.memo[k] = a
-		return a, nil
+		return e.simAlloc(e.sim(n), n, d)
 	}
 	return e.evalNode(n, d, tr)
 }
 
-var one = decimal.NewFromInt(1)
+func (e *Engine) sim(n *node) *simState {
+	st, ok := e.sims[n]
+	if !ok {
+		st = &simState{allocs: make([]alloc, len(e.dates)), done: make([]bool, len(e.dates)), rets: make([]float64, len(e.dates))}
+		for i := range st.rets {
+			st.rets[i] = math.NaN()
+		}
+		e.sims[n] = st
+	}
+	return st
+}
+
+func (e *Engine) simAlloc(st *simState, n *node, d int) (alloc, error) {
+	if st.done[d] {
+		return st.allocs[d], nil
+	}
+	a, err := e.evalNode(n, d, nil)
+	if err != nil {
+		return nil, err
+	}
+	st.allocs[d], st.done[d] = a, true
+	return a, nil
+}
+
+// simReturn is the return on day k of n's allocation decided at the close of day k-1.
+func (e *Engine) simReturn(st *simState, n *node, k int) (float64, error) {
+	if r := st.rets[k]; !math.IsNaN(r) {
+		return r, nil
+	}
+	a, err := e.simAlloc(st, n, k-1)
+	if err != nil {
+		return 0, err
+	}
+	r := 0.0
+	for _, h := range a {
+		cs, p := e.closes[h.sym], e.pos[h.sym]
+		r += float64(h.w) / float64(unit) * (cs[p[k]]/cs[p[k-1]] - 1)
+	}
+	st.rets[k] = r
+	return r, nil
+}
 
 func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 	switch n.kind {
@@ -201,7 +234,7 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 		if !ok || e.pos[s][d] < 0 {
 			return nil, e.dataErr(n.name, 1, 0, d)
 		}
-		return alloc{{sym: s, w: one, f: 1}}, nil
+		return alloc{{sym: s, w: unit}}, nil
 	case nEmpty:
 		return nil, nil
 	case nGroup, nEqual:
@@ -218,7 +251,7 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 		return e.combineEqual(parts), nil
 	case nSpecified:
 		parts := make([]alloc, 0, len(n.children))
-		ws := make([]decimal.Decimal, 0, len(n.children))
+		ws := make([]units, 0, len(n.children))
 		for i, c := range n.children {
 			a, err := e.eval(c, d, tr)
 			if err != nil {
@@ -254,20 +287,6 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 	return nil, fmt.Errorf("evaluate %s: unknown node", n.label())
 }
 
-// normalise scales ws to sum to 1.
-func normalise(ws []decimal.Decimal) {
-	sum := decimal.Zero
-	for _, w := range ws {
-		sum = sum.Add(w)
-	}
-	if sum.IsZero() {
-		return
-	}
-	for i, w := range ws {
-		ws[i] = w.DivRound(sum, 18)
-	}
-}
-
 func (e *Engine) combineEqual(parts []alloc) alloc {
 	switch len(parts) {
 	case 0:
@@ -275,44 +294,45 @@ func (e *Engine) combineEqual(parts []alloc) alloc {
 	case 1:
 		return parts[0]
 	}
-	share := one.DivRound(decimal.NewFromInt(int64(len(parts))), 18)
-	ws := make([]decimal.Decimal, len(parts))
+	share := unit / units(len(parts))
+	ws := make([]units, len(parts))
 	for i := range ws {
 		ws[i] = share
 	}
 	return e.combine(parts, ws)
 }
 
-// combine returns sum(ws[i] * parts[i]), weights rounded to 18 places.
-func (e *Engine) combine(parts []alloc, ws []decimal.Decimal) alloc {
+// combine returns sum(ws[i] * parts[i]).
+func (e *Engine) combine(parts []alloc, ws []units) alloc {
 	if len(parts) == 0 {
 		return nil
 	}
-	if len(parts) == 1 && ws[0].Equal(one) {
+	if len(parts) == 1 && ws[0] == unit {
 		return parts[0]
 	}
-	var touched []int32
+	touched := make([]int32, 0, 8)
 	for i, p := range parts {
-		if ws[i].IsZero() {
+		if ws[i] == 0 {
 			continue
 		}
 		for _, h := range p {
-			v := h.w.Mul(ws[i])
+			v := mul(h.w, ws[i])
 			if !e.seen[h.sym] {
 				e.seen[h.sym] = true
 				e.acc[h.sym] = v
 				touched = append(touched, h.sym)
 			} else {
-				e.acc[h.sym] = e.acc[h.sym].Add(v)
+				e.acc[h.sym] += v
 			}
 		}
 	}
-	sort.Slice(touched, func(i, j int) bool { return touched[i] < touched[j] })
+	slices.Sort(touched)
 	out := make(alloc, 0, len(touched))
 	for _, s := range touched {
-		w := e.acc[s].Round(18)
 		e.seen[s] = false
-		out = append(out, holding{sym: s, w: w, f: w.InexactFloat64()})
+		if e.acc[s] > 0 {
+			out = append(out, holding{sym: s, w: e.acc[s]})
+		}
 	}
 	return out
 }
@@ -424,16 +444,22 @@ func (e *Engine) symbolIndicator(sym string, fn Indicator, window, d int) (float
 // series starts at 1 on the first day of the indicator's lookback; n's allocation decided at
 // each day's close earns the next day's close-to-close returns.
 func (e *Engine) nodeIndicator(n *node, fn Indicator, window, d int) (float64, error) {
-	k := navKey{n, fn, int32(window)}
-	ser, ok := e.navs[k]
-	if !ok {
-		ser = make([]float64, len(e.dates))
-		for j := range ser {
-			ser[j] = math.NaN()
+	st := e.sim(n)
+	var vals []float64
+	for _, sv := range st.values {
+		if sv.fn == fn && sv.window == window {
+			vals = sv.v
+			break
 		}
-		e.navs[k] = ser
 	}
-	if v := ser[d]; !math.IsNaN(v) {
+	if vals == nil {
+		vals = make([]float64, len(e.dates))
+		for j := range vals {
+			vals[j] = math.NaN()
+		}
+		st.values = append(st.values, simValues{fn: fn, window: window, v: vals})
+	}
+	if v := vals[d]; !math.IsNaN(v) {
 		return v, nil
 	}
 	start := max(0, d+1-fn.Lookback(window))
@@ -441,27 +467,17 @@ func (e *Engine) nodeIndicator(n *node, fn Indicator, window, d int) (float64, e
 	if points < fn.minCloses(window) {
 		return 0, e.dataErr(n.label(), fn.Lookback(window), points, d)
 	}
-	allocs := make([]alloc, points-1)
-	for j := range allocs {
-		a, err := e.eval(n, start+j, nil)
+	nav := make([]float64, points)
+	nav[0] = 1
+	for j := 1; j < points; j++ {
+		r, err := e.simReturn(st, n, start+j)
 		if err != nil {
 			return 0, err
 		}
-		allocs[j] = a
-	}
-	nav := make([]float64, points)
-	nav[0] = 1
-	for j, a := range allocs {
-		day := start + j + 1
-		r := 0.0
-		for _, h := range a {
-			cs, p := e.closes[h.sym], e.pos[h.sym]
-			r += h.f * (cs[p[day]]/cs[p[day-1]] - 1)
-		}
-		nav[j+1] = nav[j] * (1 + r)
+		nav[j] = nav[j-1] * (1 + r)
 	}
 	v := fn.compute(nav, window)
-	ser[d] = v
+	vals[d] = v
 	return v, nil
 }
 
@@ -574,7 +590,7 @@ func (e *Engine) invVol(n *node, d int, tr *[]string) (alloc, error) {
 			if i > 0 {
 				line += ","
 			}
-			line += " " + labels[i] + " stdev-return=" + fmtValue(vols[i]) + " -> " + ws[i].StringFixed(4)
+			line += " " + labels[i] + " stdev-return=" + fmtValue(vols[i]) + " -> " + decimal.New(int64(ws[i]), -15).StringFixed(4)
 		}
 		*tr = append(*tr, line)
 	}
@@ -583,7 +599,7 @@ func (e *Engine) invVol(n *node, d int, tr *[]string) (alloc, error) {
 
 // inverseWeights weights each child by 1/vol, normalised. Children with zero volatility share
 // everything equally: the limit of inverse weighting.
-func inverseWeights(vols []float64) []decimal.Decimal {
+func inverseWeights(vols []float64) []units {
 	inv := make([]float64, len(vols))
 	zero := 0
 	for _, v := range vols {
@@ -603,8 +619,8 @@ func inverseWeights(vols []float64) []decimal.Decimal {
 		}
 		sum += inv[i]
 	}
-	ws := make([]decimal.Decimal, len(vols))
-	rest := one
+	ws := make([]units, len(vols))
+	rest := unit
 	last := -1
 	for i := range inv {
 		if inv[i] > 0 {
@@ -616,8 +632,8 @@ func inverseWeights(vols []float64) []decimal.Decimal {
 			ws[i] = rest
 			break
 		}
-		ws[i] = decimal.NewFromFloat(inv[i] / sum).Round(12)
-		rest = rest.Sub(ws[i])
+		ws[i] = units(math.Round(inv[i] / sum * float64(unit)))
+		rest -= ws[i]
 	}
 	return ws
 }

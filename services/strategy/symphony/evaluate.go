@@ -3,6 +3,7 @@ package symphony
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"time"
 
@@ -113,7 +114,8 @@ func (e *Engine) EvaluateSet(s *Set, asOf time.Time) (*Result, error) {
 	}
 	res := &Result{AsOf: e.dates[d], Policy: s.Policy}
 	var parts []alloc
-	var ws []decimal.Decimal
+	var ws []units
+	var reported []decimal.Decimal
 	okIdx := []int{}
 	for _, m := range s.Members {
 		sr := StrategyResult{Name: m.Program.Name, File: m.Program.File, Rebalance: m.Program.Rebalance}
@@ -134,15 +136,17 @@ func (e *Engine) EvaluateSet(s *Set, asOf time.Time) (*Result, error) {
 		res.Strategies = append(res.Strategies, sr)
 		okIdx = append(okIdx, len(res.Strategies)-1)
 		parts = append(parts, a)
-		ws = append(ws, m.Weight)
+		ws = append(ws, toUnits(m.Weight))
+		reported = append(reported, m.Weight)
 	}
 	if len(okIdx) == 0 {
 		return nil, errors.New("evaluate strategies: every strategy failed")
 	}
 	if len(okIdx) < len(s.Members) {
 		normalise(ws)
+		normaliseDecimal(reported)
 		for i, j := range okIdx {
-			res.Strategies[j].Weight = ws[i]
+			res.Strategies[j].Weight = reported[i]
 		}
 	}
 	res.Weights = e.quantise(e.combine(parts, ws))
@@ -158,31 +162,29 @@ func (e *Engine) quantise(a alloc) Allocation {
 	type q struct {
 		sym   string
 		units int64
-		rem   decimal.Decimal
+		rem   uint64
 	}
-	scale := decimal.New(1, Places)
-	qs := make([]q, 0, len(a))
+	const scale = 100_000_000 // 10^Places
+	var sum units
+	for _, h := range a {
+		sum += h.w
+	}
+	qs := make([]q, len(a))
 	var total int64
-	sum := decimal.Zero
-	for _, h := range a {
-		sum = sum.Add(h.w)
-	}
-	for _, h := range a {
-		x := h.w.Div(sum).Mul(scale)
-		u := x.Floor()
-		qs = append(qs, q{sym: e.syms[h.sym], units: u.IntPart(), rem: x.Sub(u)})
-		total += u.IntPart()
+	for i, h := range a {
+		hi, lo := bits.Mul64(uint64(h.w), scale)
+		u, rem := bits.Div64(hi, lo, uint64(sum))
+		qs[i] = q{sym: e.syms[h.sym], units: int64(u), rem: rem}
+		total += int64(u)
 	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].sym < qs[j].sym })
-	short := int64(1)*scale.IntPart() - total
 	order := make([]int, len(qs))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool { return qs[order[i]].rem.GreaterThan(qs[order[j]].rem) })
-	for i := 0; short > 0 && len(order) > 0; i = (i + 1) % len(order) {
+	sort.SliceStable(order, func(i, j int) bool { return qs[order[i]].rem > qs[order[j]].rem })
+	for i, short := 0, scale-total; short > 0; i, short = (i+1)%len(order), short-1 {
 		qs[order[i]].units++
-		short--
 	}
 	out := make(Allocation, 0, len(qs))
 	for _, x := range qs {

@@ -38,7 +38,7 @@ type Set struct {
 
 // Single returns a set of one program at full weight.
 func Single(p *Program) *Set {
-	return &Set{Name: p.File, Members: []Member{{Program: p, Weight: one}}, Policy: PolicyFail}
+	return &Set{Name: p.File, Members: []Member{{Program: p, Weight: decimal.NewFromInt(1)}}, Policy: PolicyFail}
 }
 
 // AllocationFile is the per-stage file that lists strategy files and their weights:
@@ -131,7 +131,7 @@ func LoadSet(fsys fs.FS, name string) (*Set, error) {
 		ws[i], _ = s.weight()
 		set.Members = append(set.Members, Member{Program: p})
 	}
-	normalise(ws)
+	normaliseDecimal(ws)
 	for i := range set.Members {
 		set.Members[i].Weight = ws[i]
 	}

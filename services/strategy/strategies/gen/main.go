@@ -60,7 +60,7 @@ func asset(s string) sx { return call("asset", q(s), q(names[s])) }
 type gen struct{ r *rand.Rand }
 
 func (g *gen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
-func (g *gen) intIn(xs ...int) int       { return xs[g.r.IntN(len(xs))] }
+func (g *gen) intIn(xs ...int) int      { return xs[g.r.IntN(len(xs))] }
 
 var (
 	signals  = []string{"SPY", "QQQ", "IWM", "VTI", "XLK"}
