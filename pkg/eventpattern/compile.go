@@ -36,7 +36,8 @@ type subRule struct {
 
 // Pattern is a compiled EventBridge event pattern. It is immutable and safe for concurrent use.
 type Pattern struct {
-	rules []subRule
+	rules  []subRule
+	filter pathFilter // every path the pattern tests, for parsing raw events
 }
 
 // Compile validates and compiles one EventBridge event pattern (a JSON object). An invalid
@@ -57,12 +58,13 @@ func Compile(pattern []byte) (*Pattern, error) {
 	if err := c.object(root, "", "", false); err != nil {
 		return nil, err
 	}
-	p := &Pattern{}
+	p := &Pattern{filter: pathFilter{}}
 	for _, r := range c.rules {
 		sr := subRule{}
 		for _, path := range r.order {
 			tests := r.m[path]
 			cd := cond{path: path}
+			p.filter.add(path)
 			for _, t := range tests {
 				if t.op == opAbsent {
 					cd.absent = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // field is one leaf value of a flattened event.
@@ -55,17 +56,50 @@ func ParseEvent(event []byte) (*Event, error) {
 	return ev, nil
 }
 
-var parserPool = sync.Pool{New: func() any { return new(eventParser) }}
+var (
+	parserPool = sync.Pool{New: func() any { return new(eventParser) }}
+	eventPool  = sync.Pool{New: func() any { return new(Event) }}
+)
 
 func (ev *Event) parse(event []byte) error {
 	p := parserPool.Get().(*eventParser)
 	defer parserPool.Put(p)
 	p.reset(event, ev)
+	if err := p.run(); err != nil {
+		return err
+	}
+	p.finish(false)
+	return nil
+}
+
+// withEvent parses event, keeping only the values that filter names, calls fn with the result
+// and recycles it. The event's strings point into pooled memory, so fn must not keep ev or any
+// string taken from it. This is how raw events are matched without allocating.
+func withEvent(event []byte, filter pathFilter, fn func(ev *Event)) error {
+	p := parserPool.Get().(*eventParser)
+	ev := eventPool.Get().(*Event)
+	p.reset(event, ev)
+	p.filter = filter
+	err := p.run()
+	if err == nil {
+		p.finish(true)
+		fn(ev)
+	}
+	p.filter = nil
+	p.ev, p.s.data = nil, nil
+	parserPool.Put(p)
+	eventPool.Put(ev)
+	return err
+}
+
+// run parses the whole event.
+func (p *eventParser) run() error {
+	event := p.s.data
 	p.s.skipWS()
 	if p.s.pos >= len(event) || event[p.s.pos] != '{' {
 		return &EventError{Reason: "an event must be a JSON object", Offset: p.s.pos}
 	}
-	if err := p.value(); err != nil {
+	if err := p.value(flagPrefix); err != nil {
 		var se *syntaxError
 		if errors.As(err, &se) {
 			return &EventError{Reason: se.msg, Offset: se.off}
@@ -76,7 +110,6 @@ func (ev *Event) parse(event []byte) error {
 	if p.s.pos != len(event) {
 		return &EventError{Reason: "unexpected " + p.s.describe() + " after the JSON value", Offset: p.s.pos}
 	}
-	p.finish()
 	return nil
 }
 
@@ -94,8 +127,9 @@ func (p *eventParser) reset(event []byte, ev *Event) {
 	p.nextArr = 0
 }
 
-// finish turns the raw fields into the event's fields, sorted by path.
-func (p *eventParser) finish() {
+// finish turns the raw fields into the event's fields, sorted by path. A transient event reuses
+// its slices and points its strings into the parser's arena instead of copying it.
+func (p *eventParser) finish(transient bool) {
 	ev := p.ev
 	arena := p.arena
 	perm := p.perm[:0]
@@ -108,15 +142,24 @@ func (p *eventParser) finish() {
 	}
 	slices.SortStableFunc(perm, func(a, b int32) int { return bytes.Compare(pathOf(a), pathOf(b)) })
 	p.perm = perm
-	if len(p.members) > 0 {
-		ev.members = slices.Clone(p.members)
+	var text string
+	if transient {
+		ev.members = append(ev.members[:0], p.members...)
+		if len(arena) > 0 {
+			text = unsafe.String(unsafe.SliceData(arena), len(arena))
+		}
+		ev.fields = slices.Grow(ev.fields[:0], len(perm))[:len(perm)]
+	} else {
+		if len(p.members) > 0 {
+			ev.members = slices.Clone(p.members)
+		}
+		text = string(arena)
+		ev.fields = make([]field, len(perm))
 	}
-	text := string(arena)
-	ev.fields = make([]field, len(perm))
 	for k, i := range perm {
 		r := &p.raw[i]
 		f := &ev.fields[k]
-		f.kind, f.mStart, f.mEnd = r.kind, r.mStart, r.mEnd
+		*f = field{kind: r.kind, mStart: r.mStart, mEnd: r.mEnd}
 		f.path = text[r.pOff : r.pOff+r.pLen]
 		f.str = text[r.sOff : r.sOff+r.sLen]
 		switch f.kind {
@@ -136,7 +179,11 @@ func (p *eventParser) finish() {
 			n++
 		}
 	}
-	ev.paths = make([]pathRange, 0, n)
+	if transient {
+		ev.paths = slices.Grow(ev.paths[:0], n)
+	} else {
+		ev.paths = make([]pathRange, 0, n)
+	}
 	for i := 0; i < len(ev.fields); {
 		j := i + 1
 		for j < len(ev.fields) && ev.fields[j].path == ev.fields[i].path {
@@ -145,8 +192,6 @@ func (p *eventParser) finish() {
 		ev.paths = append(ev.paths, pathRange{path: ev.fields[i].path, start: int32(i), end: int32(j)})
 		i = j
 	}
-	p.ev = nil
-	p.s.data = nil
 }
 
 // lookup returns the fields whose path is exactly path.
@@ -172,6 +217,7 @@ func (ev *Event) has(path string) bool { return ev.lookup(path) != nil }
 
 type eventParser struct {
 	s       scanner
+	filter  pathFilter
 	arena   []byte
 	raw     []rawField
 	perm    []int32
@@ -182,7 +228,28 @@ type eventParser struct {
 	nextArr int32
 }
 
-func (p *eventParser) value() error {
+// Filter flags say what a path is to a set of patterns.
+const (
+	flagLeaf   uint8 = 1 << iota // a pattern tests values at this path
+	flagPrefix                   // a pattern path continues below this path
+	flagAll    = flagLeaf | flagPrefix
+)
+
+// pathFilter maps each path a set of patterns tests, and each proper prefix of one, to its flags.
+// A parse with a filter records only the values the patterns can test.
+type pathFilter map[string]uint8
+
+func (pf pathFilter) add(path string) {
+	pf[path] |= flagLeaf
+	for i := 0; i < len(path); i++ {
+		if path[i] == '.' {
+			pf[path[:i]] |= flagPrefix
+		}
+	}
+}
+
+// value parses one JSON value at p.path; flags say whether to record leaves there.
+func (p *eventParser) value(flags uint8) error {
 	s := &p.s
 	if s.pos >= len(s.data) {
 		return s.errorf("unexpected end of input")
@@ -221,7 +288,16 @@ func (p *eventParser) value() error {
 			}
 			s.pos++
 			s.skipWS()
-			if err := p.value(); err != nil {
+			child := flagAll
+			if p.filter != nil {
+				child = p.filter[string(p.path)]
+			}
+			if child == 0 {
+				err = s.skipValue()
+			} else {
+				err = p.value(child)
+			}
+			if err != nil {
 				return err
 			}
 			s.skipWS()
@@ -254,7 +330,7 @@ func (p *eventParser) value() error {
 		for idx := int32(0); ; idx++ {
 			s.skipWS()
 			p.stack = append(p.stack, membership{arr: id, idx: idx})
-			if err := p.value(); err != nil {
+			if err := p.value(flags); err != nil {
 				return err
 			}
 			p.stack = p.stack[:len(p.stack)-1]
@@ -277,6 +353,9 @@ func (p *eventParser) value() error {
 		if err != nil {
 			return err
 		}
+		if flags&flagLeaf == 0 {
+			return nil
+		}
 		f := rawField{kind: jString}
 		if s.pos-1-start == len(b) { // no escapes: the value sits in the event text
 			f.sOff, f.sLen = int32(start), int32(len(b))
@@ -291,7 +370,9 @@ func (p *eventParser) value() error {
 		if err := s.skipNumber(); err != nil {
 			return err
 		}
-		p.add(rawField{kind: jNumber, sOff: int32(start), sLen: int32(s.pos - start)})
+		if flags&flagLeaf != 0 {
+			p.add(rawField{kind: jNumber, sOff: int32(start), sLen: int32(s.pos - start)})
+		}
 		return nil
 	default:
 		start := s.pos
@@ -299,7 +380,9 @@ func (p *eventParser) value() error {
 		if err != nil {
 			return err
 		}
-		p.add(rawField{kind: k, sOff: int32(start), sLen: int32(s.pos - start)})
+		if flags&flagLeaf != 0 {
+			p.add(rawField{kind: k, sOff: int32(start), sLen: int32(s.pos - start)})
+		}
 		return nil
 	}
 }

@@ -213,6 +213,111 @@ func (s *scanner) value() (*jnode, error) {
 	}
 }
 
+// skipValue scans past one JSON value, checking its syntax, without building anything.
+func (s *scanner) skipValue() error {
+	if s.pos >= len(s.data) {
+		return s.errorf("unexpected end of input")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		if s.depth++; s.depth > maxDepth {
+			return s.errorf("nesting deeper than %d", maxDepth)
+		}
+		s.pos++
+		s.skipWS()
+		if s.pos < len(s.data) && s.data[s.pos] == '}' {
+			s.pos++
+			s.depth--
+			return nil
+		}
+		for {
+			s.skipWS()
+			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+				return s.errorf("expected a field name in double quotes, found %s", s.describe())
+			}
+			if err := s.skipString(); err != nil {
+				return err
+			}
+			s.skipWS()
+			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+				return s.errorf("expected ':' after field name, found %s", s.describe())
+			}
+			s.pos++
+			s.skipWS()
+			if err := s.skipValue(); err != nil {
+				return err
+			}
+			s.skipWS()
+			if s.pos < len(s.data) && s.data[s.pos] == ',' {
+				s.pos++
+				continue
+			}
+			if s.pos < len(s.data) && s.data[s.pos] == '}' {
+				s.pos++
+				s.depth--
+				return nil
+			}
+			return s.errorf("expected ',' or '}' in object, found %s", s.describe())
+		}
+	case c == '[':
+		if s.depth++; s.depth > maxDepth {
+			return s.errorf("nesting deeper than %d", maxDepth)
+		}
+		s.pos++
+		s.skipWS()
+		if s.pos < len(s.data) && s.data[s.pos] == ']' {
+			s.pos++
+			s.depth--
+			return nil
+		}
+		for {
+			s.skipWS()
+			if err := s.skipValue(); err != nil {
+				return err
+			}
+			s.skipWS()
+			if s.pos < len(s.data) && s.data[s.pos] == ',' {
+				s.pos++
+				continue
+			}
+			if s.pos < len(s.data) && s.data[s.pos] == ']' {
+				s.pos++
+				s.depth--
+				return nil
+			}
+			return s.errorf("expected ',' or ']' in array, found %s", s.describe())
+		}
+	case c == '"':
+		return s.skipString()
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.skipNumber()
+	default:
+		_, err := s.literal()
+		return err
+	}
+}
+
+// skipString scans past a JSON string, checking its escapes.
+func (s *scanner) skipString() error {
+	d := s.data
+	for i := s.pos + 1; i < len(d); i++ {
+		c := d[i]
+		if c == '"' {
+			s.pos = i + 1
+			return nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			s.pos = i
+			return s.errorf("control character 0x%02x in string", c)
+		}
+	}
+	_, err := s.strBytes()
+	return err
+}
+
 // literal scans true, false or null.
 func (s *scanner) literal() (jkind, error) {
 	rest := s.data[s.pos:]

@@ -13,11 +13,9 @@ var (
 // Match reports whether the raw JSON event matches the pattern. It returns an error only when
 // the event is not a JSON object.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	ev, err := ParseEvent(event)
-	if err != nil {
-		return false, err
-	}
-	return p.MatchEvent(ev), nil
+	var ok bool
+	err := withEvent(event, p.filter, func(ev *Event) { ok = p.MatchEvent(ev) })
+	return ok, err
 }
 
 // MatchEvent reports whether a parsed event matches the pattern. It does not allocate.

@@ -63,11 +63,10 @@ func (m *Matcher) Len() int {
 
 // Match parses event and returns the names of the patterns it matches, sorted.
 func (m *Matcher) Match(event []byte) ([]string, error) {
-	ev, err := ParseEvent(event)
-	if err != nil {
-		return nil, err
-	}
-	return m.MatchEvent(ev), nil
+	ix := m.current()
+	var names []string
+	err := withEvent(event, ix.filter, func(ev *Event) { names = ix.appendMatches(nil, ev) })
+	return names, err
 }
 
 // MatchEvent returns the names of the patterns a parsed event matches, sorted. It returns nil
@@ -157,6 +156,7 @@ type index struct {
 	byPath map[string]*pathIndex
 	always []int32 // rules with no positive-only cond: checked against every event
 	nconds int
+	filter pathFilter // every path any pattern tests
 	pool   sync.Pool
 }
 
@@ -173,7 +173,7 @@ type scratch struct {
 }
 
 func buildIndex(patterns map[string]*Pattern) *index {
-	ix := &index{byPath: map[string]*pathIndex{}}
+	ix := &index{byPath: map[string]*pathIndex{}, filter: pathFilter{}}
 	for name := range patterns {
 		ix.names = append(ix.names, name)
 	}
@@ -186,6 +186,7 @@ func buildIndex(patterns map[string]*Pattern) *index {
 			rr := ruleRef{pat: int32(pi), sr: sr, simple: true}
 			for ci := range sr.conds {
 				c := &sr.conds[ci]
+				ix.filter.add(c.path)
 				if c.absent {
 					rr.simple = false
 					continue
