@@ -65,6 +65,12 @@ func (r *subRule) matchFrom(ev *Event, i int, chosen []int32, absents uint64) bo
 		if r.matchFrom(ev, i+1, next, absents) {
 			return true
 		}
+		// If f constrains none of the values still to be chosen or re-checked, the failure
+		// did not depend on f, and any other choice only adds constraints: give up on this
+		// branch now instead of trying every combination.
+		if !r.constrains(ev, i, f, absents) {
+			return false
+		}
 	}
 	if !c.absent || r.present(ev, i, chosen) {
 		return false
@@ -73,6 +79,29 @@ func (r *subRule) matchFrom(ev *Event, i int, chosen []int32, absents uint64) bo
 		absents |= 1 << uint(i)
 	}
 	return r.matchFrom(ev, i+1, chosen, absents)
+}
+
+// constrains reports whether f shares an array with any value at the paths of the conds after i
+// or of the conds satisfied by absence so far.
+func (r *subRule) constrains(ev *Event, i int, f *field, absents uint64) bool {
+	if f.mEnd == f.mStart {
+		return false
+	}
+	fm := ev.members[f.mStart:f.mEnd]
+	for j := range r.conds {
+		if j <= i && (j >= 64 || absents&(1<<uint(j)) == 0) {
+			continue
+		}
+		ps := ev.lookupRange(r.conds[j].path)
+		for gi := ps.start; gi < ps.end; gi++ {
+			g := &ev.fields[gi]
+			gm := ev.members[g.mStart:g.mEnd]
+			if len(gm) > 0 && gm[0].arr == fm[0].arr {
+				return true // arrays nest, so sharing any array means sharing the outermost
+			}
+		}
+	}
+	return false
 }
 
 // present reports whether the event has a value at conds[k].path in the array elements that the
