@@ -74,6 +74,12 @@ type Event struct {
 	At time.Time `json:"at"`
 	// Payload is the event's JSON detail, for the notification.
 	Payload json.RawMessage `json:"payload,omitempty"`
+	// Outcome is a TradeExecuted's outcome.
+	Outcome string `json:"outcome,omitempty"`
+	// Step, Code and Reason are a StepFailed's.
+	Step   string `json:"step,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Terminal reports whether the state is Completed or Failed.
