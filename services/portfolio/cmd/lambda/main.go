@@ -1,0 +1,36 @@
+// Command lambda is the portfolio service's AWS Lambda function: it turns SignalGenerated into
+// RebalancePlanned.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/alchemiser/alchemiser/pkg/logging"
+	"github.com/alchemiser/alchemiser/services/portfolio/service"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "portfolio:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := service.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	logger := logging.New(os.Stdout, cfg.LogLevel)
+	logger.InfoContext(ctx, "portfolio starting", "config", cfg.String())
+	router, err := service.New(ctx, cfg, logger)
+	if err != nil {
+		return fmt.Errorf("build portfolio service: %w", err)
+	}
+	lambda.Start(router)
+	return nil
+}
