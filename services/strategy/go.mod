@@ -1,6 +1,6 @@
 module github.com/alchemiser/alchemiser/services/strategy
 
-go 1.26
+go 1.26.0
 
 replace github.com/alchemiser/alchemiser/contracts => ../../contracts
 
@@ -16,4 +16,4 @@ replace github.com/alchemiser/alchemiser/services/notifier => ../../services/not
 
 require github.com/alchemiser/alchemiser/pkg v0.0.0
 
-require github.com/shopspring/decimal v1.6.0 // indirect
+require github.com/shopspring/decimal v1.6.0
