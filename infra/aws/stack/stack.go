@@ -237,16 +237,16 @@ func (b *built) function(svc routing.Service, assetDir string, secrets secretSet
 		env["EXECUTION_KILL_SWITCH"] = jsii.String("false")
 	}
 	props := &awslambda.FunctionProps{
-		FunctionName: jsii.String(fnName),
-		Description:  jsii.String(fmt.Sprintf("Alchemiser %s service (%s)", svc, b.stage.Name)),
-		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture: awslambda.Architecture_ARM_64(),
-		Handler:      jsii.String("bootstrap"),
-		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(assetDir, string(svc))), nil),
-		MemorySize:   jsii.Number(float64(cfg.MemoryMB)),
-		Timeout:      awscdk.Duration_Seconds(jsii.Number(float64(cfg.TimeoutSec))),
-		Environment:  &env,
-		LogGroup:     logs,
+		FunctionName:  jsii.String(fnName),
+		Description:   jsii.String(fmt.Sprintf("Alchemiser %s service (%s)", svc, b.stage.Name)),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(assetDir, string(svc))), nil),
+		MemorySize:    jsii.Number(float64(cfg.MemoryMB)),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(float64(cfg.TimeoutSec))),
+		Environment:   &env,
+		LogGroup:      logs,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 	}
 	if cfg.ReservedConcurrency > 0 {
