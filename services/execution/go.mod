@@ -52,8 +52,11 @@ require (
 
 require (
 	cloud.google.com/go v0.118.0 // indirect
+	github.com/alchemiser/alchemiser/infra/local v0.0.0
 	github.com/alpacahq/alpaca-trade-api-go/v3 v3.9.1
 	github.com/josharian/intern v1.0.0 // indirect
 	github.com/mailru/easyjson v0.7.7 // indirect
-	golang.org/x/time v0.16.0 // indirect
+	golang.org/x/time v0.16.0
 )
+
+replace github.com/alchemiser/alchemiser/infra/local => ../../infra/local
