@@ -189,4 +189,3 @@ func printBacktest(w io.Writer, res *backtest.Result, dir string) {
 }
 
 func pctString(v float64) string { return decimal.NewFromFloat(v * 100).StringFixed(2) }
-
