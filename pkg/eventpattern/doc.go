@@ -47,5 +47,22 @@
 // patterns. Patterns can be added and removed while other goroutines match.
 //
 // Parse an event once with ParseEvent to match it against many patterns; matching a parsed
-// event does not allocate (Pattern.MatchEvent, Matcher.AppendMatches).
+// event does not allocate (Pattern.MatchEvent, Matcher.AppendMatches). Pattern.Match and
+// Matcher.Match take raw JSON: they check the whole event's syntax but build only the fields
+// their patterns test, in pooled memory, so they do not allocate either (apart from the
+// returned names).
+//
+// # Errors
+//
+// Compile returns a *PatternError whose Reason is AWS's wording (for example "Empty arrays are
+// not allowed" or "Value of anything-but must be an array or single string/number value."), and
+// whose Path and Offset locate the problem in the pattern. Events that are not a JSON object
+// give an *EventError.
+//
+// # Conformance
+//
+// The tests read three corpora from shared/conformance/eventpattern, a sibling of the
+// repository: AWS's own TestEventPattern verdicts, the cases of aws/event-ruler's unit tests,
+// and event-ruler's array-consistency cases; every case must agree. Where that folder is absent
+// they skip. The cases in testdata/, written from the EventBridge documentation, always run.
 package eventpattern

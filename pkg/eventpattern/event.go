@@ -194,27 +194,6 @@ func (p *eventParser) finish(transient bool) {
 	}
 }
 
-// lookup returns the fields whose path is exactly path.
-func (ev *Event) lookup(path string) []field {
-	ps := ev.paths
-	lo, hi := 0, len(ps)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if ps[m].path < path {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(ps) && ps[lo].path == path {
-		return ev.fields[ps[lo].start:ps[lo].end]
-	}
-	return nil
-}
-
-// has reports whether the event has any leaf value at path.
-func (ev *Event) has(path string) bool { return ev.lookup(path) != nil }
-
 type eventParser struct {
 	s       scanner
 	filter  pathFilter

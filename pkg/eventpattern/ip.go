@@ -99,8 +99,8 @@ func parseCIDR(s string) (t test, reason string) {
 	if len(parts) != 2 {
 		return t, "Malformed CIDR, one '/' required"
 	}
-	bits, err := strconv.ParseInt(strings.TrimPrefix(parts[1], "+"), 10, 32)
-	if err != nil || parts[1] == "+" || strings.HasPrefix(parts[1], "+-") || strings.HasPrefix(parts[1], "+") && strings.HasPrefix(parts[1][1:], "+") {
+	bits, err := strconv.ParseInt(parts[1], 10, 32) // like Java's Integer.parseInt: an optional sign, then digits
+	if err != nil {
 		return t, "Malformed CIDR, mask bits must be an integer"
 	}
 	if bits < 0 {
