@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -167,9 +168,8 @@ type scratch struct {
 	ruleGen  []uint32
 	ruleHits []int32
 	ruleArr  []bool
-	patGen   []uint32
+	patBits  []uint64 // matched patterns; cleared as the names are read out
 	cands    []int32
-	pats     []int32
 }
 
 func buildIndex(patterns map[string]*Pattern) *index {
@@ -215,7 +215,7 @@ func buildIndex(patterns map[string]*Pattern) *index {
 			ruleGen:  make([]uint32, nr),
 			ruleHits: make([]int32, nr),
 			ruleArr:  make([]bool, nr),
-			patGen:   make([]uint32, np),
+			patBits:  make([]uint64, (np+63)/64),
 		}
 	}
 	return ix
@@ -319,11 +319,9 @@ func (ix *index) appendMatches(dst []string, ev *Event) []string {
 	if sc.gen == 0 { // wrapped: clear the stamps
 		clear(sc.condGen)
 		clear(sc.ruleGen)
-		clear(sc.patGen)
 		sc.gen = 1
 	}
 	sc.cands = sc.cands[:0]
-	sc.pats = sc.pats[:0]
 
 	// Visit each (event path, index path) pair once, from whichever side is smaller.
 	if len(ix.paths) <= len(ev.paths) {
@@ -345,19 +343,31 @@ func (ix *index) appendMatches(dst []string, ev *Event) []string {
 		}
 	}
 	sc.cands = append(sc.cands, ix.always...)
+	matched := false
 	for _, rid := range sc.cands {
 		rr := &ix.rules[rid]
-		if sc.patGen[rr.pat] == sc.gen {
+		w, bit := rr.pat>>6, uint64(1)<<(uint(rr.pat)&63)
+		if sc.patBits[w]&bit != 0 {
 			continue
 		}
 		if (rr.simple && !sc.ruleArr[rid]) || rr.sr.match(ev) {
-			sc.patGen[rr.pat] = sc.gen
-			sc.pats = append(sc.pats, rr.pat)
+			sc.patBits[w] |= bit
+			matched = true
 		}
 	}
-	slices.Sort(sc.pats)
-	for _, p := range sc.pats {
-		dst = append(dst, ix.names[p])
+	if matched {
+		// Pattern ids follow the sorted names, so reading the bits in order sorts the result.
+		for w, word := range sc.patBits {
+			if word == 0 {
+				continue
+			}
+			sc.patBits[w] = 0
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &= word - 1
+				dst = append(dst, ix.names[w<<6+b])
+			}
+		}
 	}
 	ix.pool.Put(sc)
 	return dst
