@@ -72,10 +72,16 @@ func (r *subRule) matchFrom(ev *Event, i int, chosen []int32, absents uint64) bo
 			return false
 		}
 	}
-	if !c.absent || r.present(ev, i, chosen) {
+	if !c.absent {
 		return false
 	}
-	if i < 64 {
+	// Met by absence: values chosen later may narrow the array elements in play, so absence
+	// is judged once every value is chosen (conds past 64 are judged now, more strictly).
+	if i >= 64 {
+		if r.present(ev, i, chosen) {
+			return false
+		}
+	} else {
 		absents |= 1 << uint(i)
 	}
 	return r.matchFrom(ev, i+1, chosen, absents)
