@@ -84,7 +84,9 @@ var null = []byte("null")
 // Invoke decodes payload and runs the handler for its detail-type. It returns []byte("null") on
 // success and (nil, err) on failure; a payload that does not decode and a detail-type without a
 // handler give an error marked Permanent that names the field or the version. Invoke implements
-// lambda.Handler, so a *Router can be passed to lambda.Start.
+// lambda.Handler, so pass the *Router itself to lambda.Start or lambda.NewHandler. Do not pass
+// the method value r.Invoke: aws-lambda-go treats a plain func reflectively and would JSON-decode
+// the payload into its []byte argument.
 func (r *Router) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	d, err := v1.Decode(payload)
 	if err != nil {
