@@ -136,3 +136,56 @@ func TestMatchAgainstBruteForce(t *testing.T) {
 	}
 	t.Logf("%d random pattern/event pairs agree with brute force", checked)
 }
+
+// TestMatcherAgainstPatterns checks the indexed Matcher against one-by-one matching on random
+// patterns and events (fixed seed).
+func TestMatcherAgainstPatterns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	m := NewMatcher()
+	pats := map[string]*Pattern{}
+	for len(pats) < 300 {
+		ps := randomPattern(r)
+		if r.IntN(4) == 0 {
+			ps = `{"$or":[` + randomPattern(r) + "," + randomPattern(r) + "]}"
+		}
+		p, err := Compile([]byte(ps))
+		if err != nil {
+			continue
+		}
+		name := fmt.Sprintf("p%03d", len(pats))
+		pats[name] = p
+		m.AddPattern(name, p)
+	}
+	for iter := 0; iter < 500; iter++ {
+		var b strings.Builder
+		b.WriteString("{")
+		for i, n := 0, 1+r.IntN(3); i < n; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%q:", string(rune('a'+i)))
+			randomValue(r, &b, 3)
+		}
+		b.WriteString("}")
+		raw := []byte(b.String())
+		ev, err := ParseEvent(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for i := 0; i < len(pats); i++ {
+			name := fmt.Sprintf("p%03d", i)
+			if pats[name].MatchEvent(ev) {
+				want = append(want, name)
+			}
+		}
+		got := m.MatchEvent(ev)
+		gotRaw, err := m.Match(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") || strings.Join(gotRaw, ",") != strings.Join(want, ",") {
+			t.Fatalf("event %s\nmatcher  %v\nraw      %v\npatterns %v", raw, got, gotRaw, want)
+		}
+	}
+}
