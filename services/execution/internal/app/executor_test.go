@@ -12,6 +12,7 @@ import (
 	"github.com/alchemiser/alchemiser/pkg/market"
 	"github.com/alchemiser/alchemiser/services/execution/internal/adapters/clock"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
+	"github.com/alchemiser/alchemiser/services/execution/internal/app/apptest"
 	"github.com/alchemiser/alchemiser/services/execution/internal/domain"
 )
 
@@ -39,10 +40,10 @@ func cid(sym string, side domain.Side, leg int) string {
 	return domain.ClientOrderID(domain.PlanTag(domain.DefaultPrefix, "corr-1", "plan-1"), domain.OrderKey{Symbol: market.Symbol(sym), Side: side, Leg: leg})
 }
 
-func broker() *fakeBroker {
-	f := newFakeBroker()
+func broker() *apptest.FakeBroker {
+	f := apptest.NewFakeBroker()
 	for _, s := range []string{"AAA", "BBB", "CCC", "DDD", "EEE"} {
-		f.quote(s, "99.95", "100.05")
+		f.SetQuote(s, "99.95", "100.05")
 	}
 	return f
 }
@@ -53,7 +54,7 @@ func settings() app.Settings {
 	return s
 }
 
-func execute(t *testing.T, f *fakeBroker, set app.Settings, run app.Run) domain.Report {
+func execute(t *testing.T, f *apptest.FakeBroker, set app.Settings, run app.Run) domain.Report {
 	t.Helper()
 	rep, err := app.NewExecutor(f, nil, clock.NewStepping(t0), set, nil).Execute(context.Background(), run)
 	if err != nil {
@@ -72,13 +73,13 @@ func statuses(rep domain.Report) []string {
 
 func TestExecuteSellsThenBuys(t *testing.T) {
 	f := broker()
-	f.cash = d("1100")
+	f.Cash = d("1100")
 	rep := execute(t, f, settings(), app.Run{Plan: plan(buy("CCC", "20"), sell("AAA", "10"), buyNotional("DDD", "500"), sell("BBB", "5"))})
 	if rep.Outcome != domain.Success {
 		t.Fatalf("outcome %s: %s", rep.Outcome, rep.Reason)
 	}
 	want := []string{cid("AAA", domain.Sell, 0), cid("BBB", domain.Sell, 0), cid("CCC", domain.Buy, 0), cid("DDD", domain.Buy, 0)}
-	if diff := cmp.Diff(want, f.placements()); diff != "" {
+	if diff := cmp.Diff(want, f.Placements()); diff != "" {
 		t.Fatalf("placements (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"AAA:filled", "BBB:filled", "CCC:filled", "DDD:filled"}, statuses(rep)); diff != "" {
@@ -90,28 +91,28 @@ func TestGuardsSendNothing(t *testing.T) {
 	next := time.Date(2026, 12, 1, 14, 30, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
-		setup   func(*fakeBroker, *app.Settings)
+		setup   func(*apptest.FakeBroker, *app.Settings)
 		run     app.Run
 		outcome domain.Outcome
 		status  domain.Status
 	}{
-		{"closed", func(f *fakeBroker, _ *app.Settings) { f.open, f.nextOpen = false, next }, app.Run{}, domain.Skipped, domain.StatusRefused},
-		{"kill switch", func(_ *fakeBroker, s *app.Settings) { s.KillSwitch = true }, app.Run{}, domain.Skipped, domain.StatusRefused},
-		{"replay", func(*fakeBroker, *app.Settings) {}, app.Run{ReplayName: "archive-replay-1"}, domain.DryRun, domain.StatusSimulated},
-		{"dry run", func(*fakeBroker, *app.Settings) {}, app.Run{DryRun: true}, domain.DryRun, domain.StatusSimulated},
+		{"closed", func(f *apptest.FakeBroker, _ *app.Settings) { f.Open, f.NextOpen = false, next }, app.Run{}, domain.Skipped, domain.StatusRefused},
+		{"kill switch", func(_ *apptest.FakeBroker, s *app.Settings) { s.KillSwitch = true }, app.Run{}, domain.Skipped, domain.StatusRefused},
+		{"replay", func(*apptest.FakeBroker, *app.Settings) {}, app.Run{ReplayName: "archive-replay-1"}, domain.DryRun, domain.StatusSimulated},
+		{"dry run", func(*apptest.FakeBroker, *app.Settings) {}, app.Run{DryRun: true}, domain.DryRun, domain.StatusSimulated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, set := broker(), settings()
-			f.add(domain.Order{ClientOrderID: "alch-0000000000000000-ZZZ-b-0", BrokerOrderID: "stale", Status: domain.StatusNew})
+			f.Add(domain.Order{ClientOrderID: "alch-0000000000000000-ZZZ-b-0", BrokerOrderID: "stale", Status: domain.StatusNew})
 			tt.setup(f, &set)
 			tt.run.Plan = plan(sell("AAA", "10"), buy("CCC", "2"))
 			rep := execute(t, f, set, tt.run)
 			if rep.Outcome != tt.outcome || rep.Reason == "" {
 				t.Fatalf("outcome %s (%s); want %s", rep.Outcome, rep.Reason, tt.outcome)
 			}
-			if len(f.placements()) != 0 || len(f.cancelled) != 0 {
-				t.Fatalf("placed %v cancelled %v", f.placements(), f.cancelled)
+			if len(f.Placements()) != 0 || len(f.Cancelled()) != 0 {
+				t.Fatalf("placed %v cancelled %v", f.Placements(), f.Cancelled())
 			}
 			if len(rep.Orders) != 2 || rep.Orders[0].Status != tt.status {
 				t.Fatalf("orders %+v", rep.Orders)
@@ -133,11 +134,11 @@ func TestDryRunPricesAgainstQuotes(t *testing.T) {
 
 func TestCancelsOnlyOwnStaleOrders(t *testing.T) {
 	f := broker()
-	f.add(domain.Order{ClientOrderID: "alch-0000000000000000-ZZZ-b-0", BrokerOrderID: "stale", Status: domain.StatusNew})
-	f.add(domain.Order{ClientOrderID: "manual-1", BrokerOrderID: "theirs", Status: domain.StatusNew})
-	f.add(domain.Order{ClientOrderID: "alch-0000000000000000-YYY-b-0", BrokerOrderID: "done", Status: domain.StatusFilled})
+	f.Add(domain.Order{ClientOrderID: "alch-0000000000000000-ZZZ-b-0", BrokerOrderID: "stale", Status: domain.StatusNew})
+	f.Add(domain.Order{ClientOrderID: "manual-1", BrokerOrderID: "theirs", Status: domain.StatusNew})
+	f.Add(domain.Order{ClientOrderID: "alch-0000000000000000-YYY-b-0", BrokerOrderID: "done", Status: domain.StatusFilled})
 	execute(t, f, settings(), app.Run{Plan: plan(sell("AAA", "1"))})
-	if diff := cmp.Diff([]string{"alch-0000000000000000-ZZZ-b-0"}, f.cancelled); diff != "" {
+	if diff := cmp.Diff([]string{"alch-0000000000000000-ZZZ-b-0"}, f.Cancelled()); diff != "" {
 		t.Fatalf("cancelled (-want +got):\n%s", diff)
 	}
 }
@@ -152,10 +153,10 @@ func TestRedeliveryPlacesEachOrderOnce(t *testing.T) {
 			f := broker()
 			p := plan(sell("AAA", "10"), buy("CCC", "2"), buy("DDD", "3"))
 			first := execute(t, f, settings(), app.Run{Plan: p})
-			f.hideFromList = hide
+			f.HideFromList = hide
 			second := execute(t, f, settings(), app.Run{Plan: p})
-			if len(f.placements()) != 3 {
-				t.Fatalf("placed %v", f.placements())
+			if len(f.Placements()) != 3 {
+				t.Fatalf("placed %v", f.Placements())
 			}
 			if diff := cmp.Diff(first.Orders, second.Orders, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 				t.Fatalf("second report differs (-first +second):\n%s", diff)
@@ -168,21 +169,21 @@ func TestCrashAfterTwoThenRetryPlacesTheRest(t *testing.T) {
 	f := broker()
 	p := plan(sell("AAA", "1"), sell("BBB", "1"), buy("CCC", "1"), buy("DDD", "1"), buy("EEE", "1"))
 	ctx, cancel := context.WithCancel(context.Background())
-	f.crashAfter, f.crash = 2, cancel
+	f.CrashAfter, f.Crash = 2, cancel
 	_, err := app.NewExecutor(f, nil, clock.NewStepping(t0), settings(), nil).Execute(ctx, app.Run{Plan: p})
 	if err == nil {
 		t.Fatal("crashed run returned no error")
 	}
-	if n := len(f.placements()); n != 2 {
+	if n := len(f.Placements()); n != 2 {
 		t.Fatalf("crashed run placed %d", n)
 	}
-	f.crashAfter = 0
+	f.CrashAfter = 0
 	rep := execute(t, f, settings(), app.Run{Plan: p})
 	if rep.Outcome != domain.Success || len(rep.Orders) != 5 {
 		t.Fatalf("retry: %s %s %d orders", rep.Outcome, rep.Reason, len(rep.Orders))
 	}
 	want := []string{cid("AAA", domain.Sell, 0), cid("BBB", domain.Sell, 0), cid("CCC", domain.Buy, 0), cid("DDD", domain.Buy, 0), cid("EEE", domain.Buy, 0)}
-	if diff := cmp.Diff(want, f.placements()); diff != "" {
+	if diff := cmp.Diff(want, f.Placements()); diff != "" {
 		t.Fatalf("placements (-want +got):\n%s", diff)
 	}
 }
@@ -190,20 +191,20 @@ func TestCrashAfterTwoThenRetryPlacesTheRest(t *testing.T) {
 func TestFaultsAreReported(t *testing.T) {
 	tests := []struct {
 		name    string
-		behave  behaviour
+		behave  apptest.Behaviour
 		outcome domain.Outcome
 		status  string
 		errText string
 	}{
-		{"rejected", reject, domain.Partial, "BBB:rejected", "rejected by the exchange"},
-		{"refused 403", refuse, domain.Partial, "BBB:rejected", "insufficient buying power"},
-		{"partial then timeout", partial, domain.Partial, "BBB:canceled", ""},
-		{"never fills", rest, domain.Partial, "BBB:canceled", ""},
+		{"rejected", apptest.Reject, domain.Partial, "BBB:rejected", "rejected by the exchange"},
+		{"refused 403", apptest.Refuse, domain.Partial, "BBB:rejected", "insufficient buying power"},
+		{"partial then timeout", apptest.Partial, domain.Partial, "BBB:canceled", ""},
+		{"never fills", apptest.Rest, domain.Partial, "BBB:canceled", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := broker()
-			f.behave["BBB"] = tt.behave
+			f.Behave["BBB"] = tt.behave
 			rep := execute(t, f, settings(), app.Run{Plan: plan(sell("AAA", "10"), buy("BBB", "10"))})
 			if rep.Outcome != tt.outcome {
 				t.Fatalf("outcome %s (%s)", rep.Outcome, rep.Reason)
@@ -214,7 +215,7 @@ func TestFaultsAreReported(t *testing.T) {
 			if !strings.Contains(rep.Orders[1].Error, tt.errText) || !strings.Contains(rep.Reason, "BBB") {
 				t.Fatalf("error %q reason %q", rep.Orders[1].Error, rep.Reason)
 			}
-			if tt.behave == partial && !rep.Orders[1].FilledQty.Equal(d("5")) {
+			if tt.behave == apptest.Partial && !rep.Orders[1].FilledQty.Equal(d("5")) {
 				t.Fatalf("filled %s", rep.Orders[1].FilledQty)
 			}
 		})
@@ -223,7 +224,7 @@ func TestFaultsAreReported(t *testing.T) {
 
 func TestBuysScaledToBuyingPower(t *testing.T) {
 	f := broker()
-	f.cash = d("1000")
+	f.Cash = d("1000")
 	rep := execute(t, f, settings(), app.Run{Plan: plan(buy("CCC", "10"), buyNotional("DDD", "1000"))})
 	if rep.Outcome != domain.Partial || !strings.Contains(rep.Reason, "scaled") {
 		t.Fatalf("outcome %s (%s)", rep.Outcome, rep.Reason)
@@ -231,8 +232,8 @@ func TestBuysScaledToBuyingPower(t *testing.T) {
 	if !rep.Orders[0].Qty.Equal(d("4")) || !rep.Orders[1].Notional.LessThan(d("500")) {
 		t.Fatalf("orders %+v", rep.Orders)
 	}
-	if f.cash.IsNegative() {
-		t.Fatalf("overspent: cash %s", f.cash)
+	if f.Cash.IsNegative() {
+		t.Fatalf("overspent: cash %s", f.Cash)
 	}
 }
 
@@ -247,14 +248,14 @@ func TestNotionalLimitsRefuse(t *testing.T) {
 	if !strings.Contains(rep.Orders[1].Error, "per-order limit") || rep.Outcome != domain.Partial {
 		t.Fatalf("%s %q", rep.Outcome, rep.Orders[1].Error)
 	}
-	if len(f.placements()) != 1 {
-		t.Fatalf("placed %v", f.placements())
+	if len(f.Placements()) != 1 {
+		t.Fatalf("placed %v", f.Placements())
 	}
 }
 
 func TestSmartLimitRepegsThenGoesMarket(t *testing.T) {
 	f := broker()
-	f.quote("AAA", "99.00", "101.00")
+	f.SetQuote("AAA", "99.00", "101.00")
 	set := settings()
 	set.Policy = app.PolicySmartLimit
 	set.PhaseTimeout = time.Minute
@@ -264,54 +265,74 @@ func TestSmartLimitRepegsThenGoesMarket(t *testing.T) {
 	}
 	// The inside limit (100.00) never fills; the far limit (101.00) is marketable and fills.
 	want := []string{cid("AAA", domain.Buy, 0), cid("AAA", domain.Buy, 1)}
-	if diff := cmp.Diff(want, f.placements()); diff != "" {
+	if diff := cmp.Diff(want, f.Placements()); diff != "" {
 		t.Fatalf("placements (-want +got):\n%s", diff)
 	}
-	if o := f.order(want[0]); o.Type != domain.Limit || !o.LimitPrice.Equal(d("100")) || o.Status != domain.StatusCanceled {
+	if o := f.Order(want[0]); o.Type != domain.Limit || !o.LimitPrice.Equal(d("100")) || o.Status != domain.StatusCanceled {
 		t.Fatalf("leg 0 %+v", o)
 	}
 
 	// A symbol whose limits never fill ends as a market order.
 	f = broker()
-	f.quote("AAA", "99.00", "101.00")
-	f.behave["AAA"] = rest
+	f.SetQuote("AAA", "99.00", "101.00")
+	f.Behave["AAA"] = apptest.Rest
 	execute(t, f, set, app.Run{Plan: plan(buy("AAA", "10"))})
-	if got := f.placements(); len(got) != 3 || f.order(got[2]).Type != domain.Market || f.order(got[1]).Type != domain.Limit {
+	if got := f.Placements(); len(got) != 3 || f.Order(got[2]).Type != domain.Market || f.Order(got[1]).Type != domain.Limit {
 		t.Fatalf("placements %v", got)
 	}
 }
 
-// streamFromBroker pushes every order of the broker, as a trade-updates stream would.
-type streamFromBroker struct {
-	f    *fakeBroker
-	seen chan struct{}
+// pushBroker is a broker whose orders never fill when polled; each fill arrives only on the
+// trade-updates stream.
+type pushBroker struct {
+	*apptest.FakeBroker
+	fills chan domain.Order
 }
 
-func (s streamFromBroker) Watch(ctx context.Context, fn func(domain.Order)) {
-	close(s.seen)
-	<-ctx.Done()
+func (p pushBroker) PlaceOrder(ctx context.Context, req domain.OrderRequest) (domain.Order, error) {
+	o, err := p.FakeBroker.PlaceOrder(ctx, req)
+	if err == nil {
+		f := o
+		f.Status, f.FilledQty, f.AvgPrice, f.UpdatedAt = domain.StatusFilled, o.Qty, d("100"), o.UpdatedAt.Add(time.Second)
+		p.fills <- f
+	}
+	return o, err
 }
 
-func TestStreamIsWatchedDuringTheRun(t *testing.T) {
+func (p pushBroker) Watch(ctx context.Context, fn func(domain.Order)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case o := <-p.fills:
+			fn(o)
+		}
+	}
+}
+
+func TestStreamedFillsEndTheWait(t *testing.T) {
 	f := broker()
-	s := streamFromBroker{f: f, seen: make(chan struct{})}
-	_, err := app.NewExecutor(f, s, clock.NewStepping(t0), settings(), nil).Execute(context.Background(), app.Run{Plan: plan(buy("AAA", "1"))})
+	f.Behave["AAA"] = apptest.Rest
+	p := pushBroker{FakeBroker: f, fills: make(chan domain.Order, 10)}
+	set := settings()
+	set.PollInterval, set.PhaseTimeout = time.Hour, 2*time.Hour // only the stream can end the wait
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := app.NewExecutor(p, p, clock.System{}, set, nil).Execute(ctx, app.Run{Plan: plan(buy("AAA", "3"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-s.seen:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the stream was never watched")
+	if rep.Outcome != domain.Success || !rep.Orders[0].FilledQty.Equal(d("3")) {
+		t.Fatalf("outcome %s (%s) %+v", rep.Outcome, rep.Reason, rep.Orders)
 	}
 }
 
 func BenchmarkExecuteFake20(b *testing.B) {
 	var items []domain.Item
-	f := newFakeBroker()
+	quotes := map[market.Symbol]domain.Quote{}
 	for i := range 20 {
 		sym := market.Symbol("S" + string(rune('A'+i)))
-		f.quotes[sym] = domain.Quote{Bid: d("99.95"), Ask: d("100.05")}
+		quotes[sym] = domain.Quote{Bid: d("99.95"), Ask: d("100.05")}
 		side := domain.Buy
 		if i%2 == 0 {
 			side = domain.Sell
@@ -319,8 +340,10 @@ func BenchmarkExecuteFake20(b *testing.B) {
 		items = append(items, domain.Item{Symbol: sym, Side: side, Qty: d("10"), RefPrice: d("100")})
 	}
 	for i := 0; b.Loop(); i++ {
-		fb := newFakeBroker()
-		fb.quotes = f.quotes
+		fb := apptest.NewFakeBroker()
+		for s, q := range quotes {
+			fb.SetQuote(string(s), q.Bid.String(), q.Ask.String())
+		}
 		p := domain.Plan{ID: "p", CorrelationID: string(rune(i)), Items: items}
 		if _, err := app.NewExecutor(fb, nil, clock.NewStepping(t0), settings(), nil).Execute(context.Background(), app.Run{Plan: p}); err != nil {
 			b.Fatal(err)
