@@ -26,27 +26,34 @@ type conformanceCase struct {
 	AWSMessage  string          `json:"aws_error_message"`
 }
 
-// corpusDir finds shared/conformance/eventpattern, a sibling of the repository root, by walking
-// up from the package directory.
-func corpusDir(t testing.TB) string {
-	t.Helper()
+// findCorpusDir looks for shared/conformance/eventpattern, a sibling of the repository root, by
+// walking up from the package directory.
+func findCorpusDir() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatalf("get working directory: %v", err)
+		return "", false
 	}
 	for {
 		cand := filepath.Join(dir, "shared", "conformance", "eventpattern")
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
+			return cand, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return "", false
 		}
 		dir = parent
 	}
-	t.Skip("conformance corpora not found: expected shared/conformance/eventpattern beside the repository (../shared/conformance/eventpattern from the repository root)")
-	return ""
+}
+
+// corpusDir returns the corpora's folder, or skips the test when it is absent.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir, ok := findCorpusDir()
+	if !ok {
+		t.Skip("conformance corpora not found: expected shared/conformance/eventpattern beside the repository (../shared/conformance/eventpattern from the repository root)")
+	}
+	return dir
 }
 
 func loadCases(t *testing.T, file string) []conformanceCase {

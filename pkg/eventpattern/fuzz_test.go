@@ -1,6 +1,9 @@
 package eventpattern_test
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/alchemiser/alchemiser/pkg/eventpattern"
@@ -17,10 +20,40 @@ var fuzzSeeds = []string{
 	`{"a":[]}`, `{"a":1}`, `[]`, `{`, `{"a":[{"numeric":["=","x"]}]}`,
 }
 
+// corpusPatterns returns the distinct patterns of the AWS corpus, when it is present, as seeds.
+func corpusPatterns() [][]byte {
+	dir, ok := findCorpusDir()
+	if !ok {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "aws-validated.json"))
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Cases []conformanceCase `json:"cases"`
+	}
+	if json.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out [][]byte
+	for _, c := range doc.Cases {
+		if p := patternBytes(c); !seen[string(p)] {
+			seen[string(p)] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // FuzzCompile checks that Compile never panics, and that a compiled pattern can be matched.
 func FuzzCompile(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
+	}
+	for _, p := range corpusPatterns() {
+		f.Add(p)
 	}
 	ev, err := eventpattern.ParseEvent([]byte(`{"a":"x","b":1,"c":[1,{"d":"1.2.3.4"}],"n":3,"s":"ab","ip":"10.1.2.3","d":[{"a":1},{"b":2}]}`))
 	if err != nil {
