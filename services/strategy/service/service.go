@@ -1,0 +1,119 @@
+// Package service is the strategy service's composition root, shared by the Lambda binary and
+// the local runtime: it reads the Config and builds the adapters, the runner and the router
+// once.
+//
+// The service handles WorkflowStarted: it loads the bundled strategies of the stage (or the
+// allocation the event names), fetches the daily closes they need from Alpaca in one request,
+// evaluates them and publishes SignalGenerated, or StepFailed for a bad strategy or missing data.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	v1 "github.com/alchemiser/alchemiser/contracts/v1"
+	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
+	"github.com/alchemiser/alchemiser/pkg/emf"
+	"github.com/alchemiser/alchemiser/pkg/eventbus"
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
+	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
+	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
+	"github.com/alchemiser/alchemiser/services/strategy"
+	"github.com/alchemiser/alchemiser/services/strategy/internal/adapters/alpacadata"
+	"github.com/alchemiser/alchemiser/services/strategy/internal/handler"
+)
+
+// Deps are the parts New builds from the Config; a test or the local runtime may supply any of
+// them instead. A nil field is built from the Config.
+type Deps struct {
+	Publisher eventbus.Publisher
+	Store     idempotency.Store
+	Metrics   *emf.Recorder
+	// Closes and Latest supply market data; nil means Alpaca.
+	Closes strategy.Closes
+	Latest strategy.LatestPrices
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// New builds the strategy service's router from cfg.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (*lambdaevent.Router, error) {
+	return NewWithDeps(ctx, cfg, logger, Deps{})
+}
+
+// NewWithDeps is New with some parts supplied by the caller.
+func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps) (*lambdaevent.Router, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Closes == nil {
+		client, err := alpacaclient.New(cfg.Alpaca, alpacaclient.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("build alpaca adapter: %w", err)
+		}
+		src := alpacadata.New(client)
+		deps.Closes = src
+		if deps.Latest == nil {
+			deps.Latest = src
+		}
+	}
+	if deps.Publisher == nil {
+		p, err := eventbus.New(ctx, cfg.Bus, eventbus.WithLogger(logger))
+		if err != nil {
+			return nil, fmt.Errorf("build event bus publisher: %w", err)
+		}
+		deps.Publisher = p
+	}
+	if deps.Store == nil {
+		s, err := newStore(ctx, cfg.IdempotencyStore)
+		if err != nil {
+			return nil, err
+		}
+		deps.Store = s
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
+	}
+	runner := &strategy.Runner{Closes: deps.Closes, Latest: deps.Latest}
+	h := handler.New(runner, strategy.LoadAllocation, deps.Publisher, Producer, cfg.Allocation, deps.Now)
+	r := lambdaevent.NewRouter(logger,
+		lambdaevent.Recover(),
+		lambdaevent.Logging(logger),
+		lambdaevent.MetricsWithClock(deps.Metrics, deps.Now),
+		lambdaevent.Idempotency(deps.Store, Producer, cfg.IdempotencyLease, deps.Now),
+	)
+	r.Handle(v1.TypeWorkflowStarted, h.OnWorkflowStarted)
+	return r, nil
+}
+
+func newStore(ctx context.Context, spec string) (idempotency.Store, error) {
+	kind, arg, err := parseStore(spec)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case "sqlite":
+		db, err := sqlitedb.OpenContext(ctx, arg)
+		if err != nil {
+			return nil, fmt.Errorf("open idempotency database: %w", err)
+		}
+		s, err := idempotency.NewSQLiteContext(ctx, db)
+		if err != nil {
+			return nil, errors.Join(err, db.Close())
+		}
+		return s, nil
+	case "dynamodb":
+		return nil, fmt.Errorf("open idempotency store %q: the DynamoDB store is not available in this build", spec)
+	}
+	return idempotency.NewMemory(), nil
+}
