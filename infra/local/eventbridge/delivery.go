@@ -155,11 +155,12 @@ func (b *Bus) attempt(d *delivery) {
 	d.attempts++
 	at := b.now()
 	if err == nil {
+		snap := *d
 		b.wr.Go(func(tx *groupcommit.Tx) error {
-			if _, err := tx.Exec(`DELETE FROM deliveries WHERE id = ?`, d.id); err != nil {
+			if _, err := tx.Exec(`DELETE FROM deliveries WHERE id = ?`, snap.id); err != nil {
 				return err
 			}
-			return insertAttempt(tx, d, at, latency, "delivered", "", "")
+			return insertAttempt(tx, &snap, at, latency, "delivered", "", "")
 		}, b.logWriteErr)
 		b.publishAttempt(d, at, latency, "delivered", "", "")
 		return
@@ -175,12 +176,13 @@ func (b *Bus) attempt(d *delivery) {
 	default:
 		wait := b.backoff(d.attempts)
 		d.next = at.Add(wait)
+		snap := *d
 		b.wr.Go(func(tx *groupcommit.Tx) error {
 			if _, err := tx.Exec(`UPDATE deliveries SET attempts = ?, next_ms = ?, last_code = ?, last_message = ? WHERE id = ?`,
-				d.attempts, d.next.UnixMilli(), d.lastCode, d.lastMsg, d.id); err != nil {
+				snap.attempts, snap.next.UnixMilli(), snap.lastCode, snap.lastMsg, snap.id); err != nil {
 				return err
 			}
-			return insertAttempt(tx, d, at, latency, "failed", d.lastCode, d.lastMsg)
+			return insertAttempt(tx, &snap, at, latency, "failed", snap.lastCode, snap.lastMsg)
 		}, b.logWriteErr)
 		b.publishAttempt(d, at, latency, "failed", d.lastCode, d.lastMsg)
 		b.after(wait, d)
@@ -188,8 +190,9 @@ func (b *Bus) attempt(d *delivery) {
 }
 
 func (b *Bus) recordFailure(d *delivery, at time.Time, latency time.Duration) {
+	snap := *d
 	b.wr.Go(func(tx *groupcommit.Tx) error {
-		return insertAttempt(tx, d, at, latency, "failed", d.lastCode, d.lastMsg)
+		return insertAttempt(tx, &snap, at, latency, "failed", snap.lastCode, snap.lastMsg)
 	}, b.logWriteErr)
 	b.publishAttempt(d, at, latency, "failed", d.lastCode, d.lastMsg)
 }

@@ -135,3 +135,10 @@ func (b *Bus) serveDLQRedrive(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, "application/json", map[string]int{"redriven": n})
 }
+
+// SendToQueue puts body on the local queue an SQS ARN (or name) names; it is how the Lambda
+// host delivers a function's on-failure records.
+func (b *Bus) SendToQueue(ctx context.Context, queueARN string, body []byte) error {
+	_, err := b.SendMessage(ctx, queueName(queueARN), body, nil)
+	return err
+}
