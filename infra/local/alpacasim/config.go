@@ -21,8 +21,8 @@ const (
 var DefaultCash = decimal.NewFromInt(100_000)
 
 // Config configures a Server. The zero value is usable: default keys, seed 0, the generator,
-// $100,000 of cash, as of the last trading day of the history at 10:00 New York time, no state
-// directory and no faults.
+// $100,000 of cash, as of the last trading day of the history at 10:00 New York time, an
+// in-memory account and no faults.
 type Config struct {
 	// KeyID and SecretKey are the credentials every request must carry.
 	KeyID, SecretKey string
@@ -38,9 +38,9 @@ type Config struct {
 	RealTime bool
 	// Cash is the starting cash of a fresh account. Zero means DefaultCash.
 	Cash decimal.Decimal
-	// StateDir, when set, keeps the account in a SQLite database in that folder so it
-	// survives restarts.
-	StateDir string
+	// Store, when set, keeps the account across restarts (see package sqlitestore). The
+	// server closes it on Close. Nil keeps the account in memory.
+	Store Store
 	// Universe lists the symbols GET /v2/assets returns. Nil means a default list; any symbol
 	// the Source has bars for is tradable either way.
 	Universe []string

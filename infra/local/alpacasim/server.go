@@ -65,7 +65,7 @@ type Server struct {
 	rateWindow time.Time
 	rateCount  int
 
-	store *store
+	store Store
 
 	httpSrv  *http.Server
 	listener net.Listener
@@ -73,8 +73,7 @@ type Server struct {
 	closing  chan struct{}
 }
 
-// New builds a simulator from cfg. With a StateDir it opens (or creates) the SQLite state and
-// restores the account from it.
+// New builds a simulator from cfg. With a Store it restores the account from it.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.withDefaults(); err != nil {
 		return nil, err
@@ -94,14 +93,9 @@ func New(cfg Config) (*Server, error) {
 		scheduled:  make(map[string][]FaultKind),
 		closing:    make(chan struct{}),
 	}
-	if cfg.StateDir != "" {
-		st, err := openStore(cfg.StateDir)
-		if err != nil {
-			return nil, err
-		}
-		s.store = st
+	if cfg.Store != nil {
+		s.store = cfg.Store
 		if err := s.restore(); err != nil {
-			st.close()
 			return nil, err
 		}
 	}
@@ -125,7 +119,7 @@ func (s *Server) Start(addr string) (string, error) {
 	return "http://" + ln.Addr().String(), nil
 }
 
-// Close stops the server, ends open trade-update streams and closes the state database.
+// Close stops the server, ends open trade-update streams and closes the Store.
 func (s *Server) Close() error {
 	select {
 	case <-s.closing:
@@ -143,7 +137,7 @@ func (s *Server) Close() error {
 	}
 	if s.store != nil {
 		s.mu.Lock()
-		errs = append(errs, s.store.close())
+		errs = append(errs, s.store.Close())
 		s.mu.Unlock()
 	}
 	return errors.Join(errs...)

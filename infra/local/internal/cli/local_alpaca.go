@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/alchemiser/alchemiser/infra/local/alpacasim"
+	"github.com/alchemiser/alchemiser/infra/local/alpacasim/sqlitestore"
 	"github.com/alchemiser/alchemiser/infra/local/marketsim"
 	"github.com/alchemiser/alchemiser/pkg/nyse"
 )
@@ -63,6 +64,9 @@ func runLocalAlpaca(cmd *cobra.Command, f localAlpacaFlags) error {
 	}
 	srv, err := alpacasim.New(cfg)
 	if err != nil {
+		if cfg.Store != nil {
+			cfg.Store.Close()
+		}
 		return fmt.Errorf("start alpaca simulator: %w", err)
 	}
 	url, err := srv.Start(f.addr)
@@ -106,7 +110,7 @@ func (f localAlpacaFlags) config() (alpacasim.Config, error) {
 		return alpacasim.Config{}, fmt.Errorf("--cash %q: want a positive amount of dollars", f.cash)
 	}
 	cfg := alpacasim.Config{
-		KeyID: f.key, SecretKey: f.secret, Seed: f.seed, Cash: cash, StateDir: f.state,
+		KeyID: f.key, SecretKey: f.secret, Seed: f.seed, Cash: cash,
 		RealTime: !f.frozen, Faults: f.faults,
 	}
 	if f.asOf != "" {
@@ -120,6 +124,13 @@ func (f localAlpacaFlags) config() (alpacasim.Config, error) {
 			return alpacasim.Config{}, fmt.Errorf("--csv: %w", err)
 		}
 		cfg.Source = src
+	}
+	if f.state != "" {
+		st, err := sqlitestore.Open(f.state)
+		if err != nil {
+			return alpacasim.Config{}, fmt.Errorf("--state: %w", err)
+		}
+		cfg.Store = st
 	}
 	return cfg, nil
 }
