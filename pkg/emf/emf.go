@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -88,9 +89,10 @@ func New(w io.Writer, namespace string, opts ...Option) *Recorder {
 
 // Put records value for the metric name with unit and the given dimensions (in addition to the
 // Recorder's default dimensions). A dimension given here replaces a default of the same name.
-// Values of one metric and dimension set are kept in order and written together.
+// Values of one metric and dimension set are kept in order and written together. NaN and
+// infinite values, which JSON cannot carry, are dropped.
 func (r *Recorder) Put(name string, value float64, unit Unit, dims ...Dimension) {
-	if r == nil {
+	if r == nil || math.IsNaN(value) || math.IsInf(value, 0) {
 		return
 	}
 	all := mergeDims(r.defaults, dims)
