@@ -92,7 +92,7 @@ func Build(in Input, p Params) (Plan, error) {
 		it.Price = market.NewMoney(price)
 		current := l.qty.Mul(price)
 		it.CurrentValue = market.NewMoney(current.Round(2))
-		it.CurrentWeight = market.NewWeight(current.Div(equity).Round(6))
+		it.CurrentWeight = market.NewWeight(current.DivRound(equity, 6))
 		drift := target.Sub(current)
 
 		if !l.weight.IsZero() && drift.Abs().LessThan(minTrade) {

@@ -6,14 +6,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-var two = decimal.NewFromInt(2)
-
 // ReferencePrice returns the price a symbol is valued and sized at: the midpoint of the quote
 // when both sides are positive and not crossed, else the last trade when it is positive. The
 // boolean is false when there is no usable price.
 func ReferencePrice(q Quote) (decimal.Decimal, bool) {
 	if q.Bid.IsPositive() && q.Ask.IsPositive() && q.Ask.GreaterThanOrEqual(q.Bid) {
-		return q.Bid.Add(q.Ask).Div(two), true
+		return q.Bid.Add(q.Ask).Mul(half), true
 	}
 	if q.Last.IsPositive() {
 		return q.Last, true
