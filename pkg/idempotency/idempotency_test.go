@@ -12,6 +12,8 @@ import (
 	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
 )
 
+var at = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
 func TestMemory(t *testing.T) {
 	idempotencytest.Run(t, func(t *testing.T) idempotency.Store { return idempotency.NewMemory() })
 }
