@@ -127,8 +127,9 @@ func joinPath(prefix, name string) string {
 
 func locIndex(loc string, i int) string { return loc + "[" + strconv.Itoa(i) + "]" }
 
-// object compiles the fields of an object in the pattern. path is the dotted event path so far;
-// loc is the location in the pattern for error messages.
+// object compiles the fields of an object in the pattern. path is the dotted event path so far,
+// ending in a dot unless empty (so that empty keys still count as a level); loc is the location
+// in the pattern for error messages.
 func (c *compiler) object(n *jnode, path, loc string, inOr bool) error {
 	if len(n.keys) == 0 {
 		return fail(n, loc, "Empty objects are not allowed")
@@ -147,11 +148,11 @@ func (c *compiler) object(n *jnode, path, loc string, inOr bool) error {
 		}
 		switch v.kind {
 		case jObject:
-			if err := c.object(v, joinPath(path, key), kloc, inOr); err != nil {
+			if err := c.object(v, path+key+".", kloc, inOr); err != nil {
 				return err
 			}
 		case jArray:
-			if err := c.leaf(v, joinPath(path, key), kloc); err != nil {
+			if err := c.leaf(v, path+key, kloc); err != nil {
 				return err
 			}
 		default:

@@ -245,6 +245,10 @@ func (p *eventParser) value(flags uint8) error {
 			s.depth--
 			return nil
 		}
+		start := len(p.path)
+		if s.depth > 1 { // below the top level, keys extend the path after a dot
+			p.path = append(p.path, '.')
+		}
 		base := len(p.path)
 		for {
 			s.skipWS()
@@ -255,12 +259,7 @@ func (p *eventParser) value(flags uint8) error {
 			if err != nil {
 				return err
 			}
-			if base > 0 {
-				p.path = append(p.path[:base], '.')
-			} else {
-				p.path = p.path[:0]
-			}
-			p.path = append(p.path, k...)
+			p.path = append(p.path[:base], k...)
 			s.skipWS()
 			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 				return s.errorf("expected ':' after field name, found %s", s.describe())
@@ -287,7 +286,7 @@ func (p *eventParser) value(flags uint8) error {
 			if s.pos < len(s.data) && s.data[s.pos] == '}' {
 				s.pos++
 				s.depth--
-				p.path = p.path[:base]
+				p.path = p.path[:start]
 				return nil
 			}
 			return s.errorf("expected ',' or '}' in object, found %s", s.describe())
