@@ -14,7 +14,11 @@ replace github.com/alchemiser/alchemiser/services/execution => ../../services/ex
 
 replace github.com/alchemiser/alchemiser/services/orchestrator => ../../services/orchestrator
 
-require github.com/alchemiser/alchemiser/pkg v0.0.0
+require (
+	github.com/alchemiser/alchemiser/contracts v0.0.0
+	github.com/alchemiser/alchemiser/pkg v0.0.0
+	github.com/shopspring/decimal v1.6.0
+)
 
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
