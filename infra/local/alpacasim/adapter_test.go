@@ -267,3 +267,45 @@ func TestAdapterRefusesLiveURL(t *testing.T) {
 		}
 	}
 }
+
+func TestAdapterWatchTradeUpdates(t *testing.T) {
+	s := start(t, alpacasim.Config{Seed: 1, AsOf: goodFriday})
+	c := adapter(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	updates := make(chan alpacaclient.TradeUpdate, 16)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.WatchTradeUpdates(ctx, goodFriday.Add(-time.Hour), func(u alpacaclient.TradeUpdate) { updates <- u })
+	}()
+	o, err := c.PlaceOrder(ctx, buy("watched", "TLT", "4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.SetTime(mondayOpen)
+	var events []string
+	timeout := time.After(10 * time.Second)
+	for len(events) < 3 {
+		select {
+		case u := <-updates:
+			if u.Order.ID != o.ID {
+				t.Fatalf("update for order %s", u.Order.ID)
+			}
+			events = append(events, u.Event)
+			if u.Event == "fill" && (u.Price == nil || u.Qty == nil || u.Qty.String() != "4" || u.Order.Status != alpacaclient.StatusFilled) {
+				t.Fatalf("fill = %+v", u)
+			}
+		case <-timeout:
+			t.Fatalf("events so far: %v", events)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Watch returned %v after cancel", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Watch did not return after cancel")
+	}
+}
