@@ -352,6 +352,9 @@ func (h *Host) run(ctx context.Context, f *function, requestID string, payload [
 		}
 	}
 	d := time.Since(start)
+	if res.err != nil && errors.Is(ictx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		res.err = &FunctionError{Type: "Timeout", Message: fmt.Sprintf("Task timed out after %.2f seconds", f.Timeout.Seconds())}
+	}
 	if res.err != nil {
 		var fe *FunctionError
 		if !errors.As(res.err, &fe) && !errors.Is(res.err, ctx.Err()) {
