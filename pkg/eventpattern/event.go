@@ -92,9 +92,15 @@ func withEvent(event []byte, filter pathFilter, fn func(ev *Event)) error {
 	return err
 }
 
+// maxEventSize bounds an event so that offsets fit in 32 bits (EventBridge's own limit is 256 KB).
+const maxEventSize = 1 << 30
+
 // run parses the whole event.
 func (p *eventParser) run() error {
 	event := p.s.data
+	if len(event) > maxEventSize {
+		return &EventError{Reason: "event larger than 1 GiB", Offset: 0}
+	}
 	p.s.skipWS()
 	if p.s.pos >= len(event) || event[p.s.pos] != '{' {
 		return &EventError{Reason: "an event must be a JSON object", Offset: p.s.pos}
