@@ -6,19 +6,22 @@
 // A service builds one Router at cold start:
 //
 //	r := lambdaevent.NewRouter(logger,
-//		lambdaevent.Recover(),
 //		lambdaevent.Logging(logger),
 //		lambdaevent.Metrics(metrics),
+//		lambdaevent.Recover(),
 //		lambdaevent.Timeout(25*time.Second),
 //		lambdaevent.Idempotency(store, "portfolio", time.Minute, time.Now),
 //	)
 //	r.Handle(v1.TypeSignalGenerated, h.OnSignal)
-//	lambda.Start(r) // *Router implements lambda.Handler
+//	lambda.Start(r) // *Router implements lambda.Handler; pass r, not r.Invoke
 //
-// Middleware listed first runs outermost. The order above is the recommended one: Recover catches
-// panics anywhere, Logging attaches the event's IDs to the context before anything logs and logs
-// the outcome once, Metrics counts every invocation, Timeout bounds the work, and Idempotency
-// claims the event last, so that only the handler runs under the claim.
+// Standard(Options{...}) returns this chain. Middleware listed first runs outermost. Logging
+// attaches the event's IDs to the context before anything logs and logs the outcome once;
+// Metrics counts every invocation, failed or not; Recover turns a panic into an error that the
+// two see; Timeout bounds the work; Idempotency claims the event last, so that only the handler
+// runs under the claim, and releases the claim when the handler fails or panics. The Router
+// itself recovers a panic that escapes the chain, and logs an error that no Logging middleware
+// logged.
 //
 // # Errors
 //

@@ -23,8 +23,8 @@ func Example() {
 	logger := logging.New(io.Discard, slog.LevelInfo) // in main: logging.New(os.Stdout, level)
 	pub := eventbus.NewRecorder()
 	r := lambdaevent.NewRouter(logger,
-		lambdaevent.Recover(),
 		lambdaevent.Logging(logger),
+		lambdaevent.Recover(),
 		lambdaevent.Timeout(25*time.Second),
 		lambdaevent.Idempotency(idempotency.NewMemory(), "portfolio", time.Minute, time.Now),
 	)

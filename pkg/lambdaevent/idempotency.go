@@ -53,13 +53,7 @@ func Idempotency(store idempotency.Store, consumer string, lease time.Duration, 
 			case idempotency.InProgress:
 				return fmt.Errorf("claim event %s: %w", id, ErrInProgress)
 			}
-			if err := next(ctx, msg); err != nil {
-				// The invocation's context may be done (a timeout); releasing must still happen.
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				defer cancel()
-				if rerr := store.Release(rctx, key, owner); rerr != nil {
-					return errors.Join(err, fmt.Errorf("release event %s: %w", id, rerr))
-				}
+			if err := runReleasing(ctx, next, msg, store, key, owner); err != nil {
 				return err
 			}
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -72,6 +66,32 @@ func Idempotency(store idempotency.Store, consumer string, lease time.Duration, 
 			return nil
 		}
 	}
+}
+
+// runReleasing runs next and releases the claim when it fails or panics (the panic goes on to
+// Recover), so that a retry can run at once.
+func runReleasing(ctx context.Context, next Handler, msg Message, store idempotency.Store, key, owner string) (err error) {
+	release := func() error {
+		// The invocation's context may be done (a timeout); releasing must still happen.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return store.Release(rctx, key, owner)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if rerr := release(); rerr != nil {
+				LoggerFrom(ctx).ErrorContext(ctx, "release event after panic", slog.Any("error", rerr))
+			}
+			panic(v)
+		}
+	}()
+	if err := next(ctx, msg); err != nil {
+		if rerr := release(); rerr != nil {
+			return errors.Join(err, fmt.Errorf("release event %s: %w", msg.Event.Meta().EventID, rerr))
+		}
+		return err
+	}
+	return nil
 }
 
 // Key returns the idempotency key of msg for consumer.

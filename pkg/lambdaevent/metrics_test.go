@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestMetrics(t *testing.T) {
 		emf.WithDimensions(emf.Dimension{Name: "Service", Value: "portfolio"}))
 	clock := at
 	now := func() time.Time { clock = clock.Add(250 * time.Millisecond); return clock }
-	r := lambdaevent.NewRouter(nil, lambdaevent.MetricsWithClock(m, now))
+	r := lambdaevent.NewRouter(slog.New(slog.DiscardHandler), lambdaevent.MetricsWithClock(m, now))
 	fail := true
 	r.Handle(v1.TypeSignalGenerated, func(context.Context, lambdaevent.Message) error {
 		if fail {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
@@ -107,7 +108,7 @@ func (r *Router) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	ctx = WithLogger(ctx, r.logger)
 	var logged atomic.Bool
 	ctx = context.WithValue(ctx, loggedKey{}, &logged)
-	err = h(ctx, Message{
+	err = safeCall(ctx, h, Message{
 		Event: d.Event, Wrapped: d.Wrapped, Envelope: d.Envelope, ReplayName: d.ReplayName,
 		UnknownFields: d.UnknownFields, Raw: payload,
 	})
@@ -121,6 +122,16 @@ func (r *Router) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return nil, err
 	}
 	return null, nil
+}
+
+// safeCall runs h, turning a panic that escaped the middleware chain into a *PanicError.
+func safeCall(ctx context.Context, h Handler, msg Message) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return h(ctx, msg)
 }
 
 // loggedKey holds an *atomic.Bool set by the middleware that logged the invocation's error, so

@@ -212,3 +212,17 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+func TestRouterRecoversWithoutMiddleware(t *testing.T) {
+	logger, logs := newLogger(slog.LevelInfo)
+	r := lambdaevent.NewRouter(logger)
+	r.Handle(v1.TypeStepFailed, func(context.Context, lambdaevent.Message) error { panic("bug") })
+	_, err := r.Invoke(context.Background(), envelope(t, v1example.StepFailed()))
+	var pe *lambdaevent.PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a PanicError", err)
+	}
+	if errs := withLevel(logs.records(t), "ERROR"); len(errs) != 1 || errs[0]["stack"] == nil {
+		t.Fatalf("error records %v, want one with the stack", errs)
+	}
+}

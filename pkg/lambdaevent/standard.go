@@ -25,13 +25,14 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Standard returns the recommended middleware chain, outermost first: Recover, Logging,
-// Metrics, Timeout, Idempotency. Pass it to NewRouter as NewRouter(logger, Standard(o)...).
+// Standard returns the recommended middleware chain, outermost first: Logging, Metrics,
+// Recover, Timeout, Idempotency. Pass it to NewRouter as NewRouter(logger, Standard(o)...).
 func Standard(o Options) []Middleware {
-	mw := []Middleware{Recover(), Logging(o.Logger)}
+	mw := []Middleware{Logging(o.Logger)}
 	if o.Metrics != nil {
 		mw = append(mw, Metrics(o.Metrics))
 	}
+	mw = append(mw, Recover())
 	if o.Timeout > 0 {
 		mw = append(mw, Timeout(o.Timeout))
 	}

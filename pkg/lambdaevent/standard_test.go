@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,8 +40,12 @@ func TestStandard(t *testing.T) {
 	if runs != 2 {
 		t.Errorf("handler ran %d times, want 2 (a failed claim is released)", runs)
 	}
-	if n := len(withLevel(logs.records(t), "ERROR")); n != 2 {
-		t.Errorf("%d errors logged, want 2 (one per invocation)", n)
+	errs := withLevel(logs.records(t), "ERROR")
+	if len(errs) != 2 {
+		t.Fatalf("%d errors logged, want 2 (one per invocation)", len(errs))
+	}
+	if stack, _ := errs[0]["stack"].(string); !strings.Contains(stack, "standard_test.go") {
+		t.Errorf("logged stack does not reach the panicking handler:\n%s", stack)
 	}
 	if metrics.Len() == 0 {
 		t.Error("no metrics written")
