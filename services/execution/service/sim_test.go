@@ -442,10 +442,10 @@ func TestSimFaults(t *testing.T) {
 // until the handler succeeds, and checks that no order is duplicated and the report matches
 // the broker.
 func TestSimSeededRandomFaults(t *testing.T) {
-	for seed := int64(1); seed <= 4; seed++ {
+	for seed := int64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			e := newEnv(t, alpacasim.Config{Faults: alpacasim.Faults{Seed: seed, RateLimited: 0.15, ServerError: 0.05,
-				ServerErrorAfterAccept: 0.2, PartialFill: 0.2, Reject: 0.1}}, map[string]string{"EXECUTION_PHASE_TIMEOUT": "300ms"})
+				ServerErrorAfterAccept: 0.2, Drop: 0.05, PartialFill: 0.2, Reject: 0.1}}, map[string]string{"EXECUTION_PHASE_TIMEOUT": "300ms"})
 			payload := wrap(t, fivePlan(fmt.Sprint("random", seed)), "")
 			var err error
 			for range 10 {
@@ -576,3 +576,35 @@ func hasEvent(updates []alpacasim.TradeUpdate, cid, event string) bool {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSimPositionAndCashShortfalls: a sell larger than the position is refused by the broker
+// and reported; buys larger than the cash are scaled down before they are sent, so none is
+// refused for buying power.
+func TestSimPositionAndCashShortfalls(t *testing.T) {
+	e := newEnv(t, alpacasim.Config{Cash: decimal.NewFromInt(10_000)}, nil)
+	e.seed(map[string]int64{"TLT": 10})
+	ev := planEvent("short", v1.ModePaper,
+		item{sym: "TLT", action: v1.ActionSell, qty: "25"},
+		item{sym: "QQQ", action: v1.ActionBuy, qty: "40"},
+		item{sym: "GLD", action: v1.ActionBuy, notional: "9000"},
+	)
+	if err := e.invoke(context.Background(), e.router, wrap(t, ev, "")); err != nil {
+		t.Fatal(err)
+	}
+	te := e.tradeExecuted()
+	e.checkReport(te)
+	if te.Outcome != v1.OutcomePartial || !strings.Contains(te.Reason, "scaled") {
+		t.Fatalf("outcome %s: %s", te.Outcome, te.Reason)
+	}
+	if o := te.Orders[0]; o.Status != "rejected" || !strings.Contains(o.Error, "qty") {
+		t.Fatalf("oversized sell reported as %+v", o)
+	}
+	for _, o := range te.Orders[1:] {
+		if o.Status != "filled" {
+			t.Fatalf("scaled buy %+v", o)
+		}
+	}
+	if e.sim.Cash().IsNegative() {
+		t.Fatalf("cash %s", e.sim.Cash())
+	}
+}
