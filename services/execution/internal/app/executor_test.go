@@ -222,6 +222,28 @@ func TestFaultsAreReported(t *testing.T) {
 	}
 }
 
+// TestWaitsEndBeforeTheLambdaDeadline: with a context deadline 20 s away and a 10 s safety
+// margin, an order that never fills is waited for, cancelled and reported well before the
+// deadline, whatever the phase timeout says.
+func TestWaitsEndBeforeTheLambdaDeadline(t *testing.T) {
+	f := broker()
+	f.Behave["AAA"] = apptest.Rest
+	set := settings()
+	set.PhaseTimeout, set.SafetyMargin = time.Hour, 10*time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep, err := app.NewExecutor(f, nil, clock.NewStepping(t0), set, nil).Execute(ctx, app.Run{Plan: plan(buy("AAA", "1"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := rep.FinishedAt.Sub(rep.StartedAt); took > 15*time.Second {
+		t.Fatalf("the run waited %v of a 20 s budget with a 10 s margin", took)
+	}
+	if rep.Outcome != domain.Failed || rep.Orders[0].Status != domain.StatusCanceled {
+		t.Fatalf("outcome %s (%s) %+v", rep.Outcome, rep.Reason, rep.Orders)
+	}
+}
+
 func TestBuysScaledToBuyingPower(t *testing.T) {
 	f := broker()
 	f.Cash = d("1000")

@@ -487,7 +487,11 @@ func (l *live) expire(ctx context.Context, items []*item) error {
 			l.e.log.WarnContext(ctx, "cancel order after timeout", "client_order_id", c.ClientOrderID, "error", err)
 		}
 	}
-	until := l.e.clock.Now().Add(l.e.set.CancelGrace)
+	grace := l.e.set.CancelGrace
+	if m := l.e.set.SafetyMargin / 2; m > 0 && m < grace {
+		grace = m // the cancels must show before the Lambda deadline, with time left to publish
+	}
+	until := l.e.clock.Now().Add(grace)
 	for {
 		l.applyPushed()
 		if allDone(items) {
