@@ -100,6 +100,7 @@ const (
 	FaultPartialFill
 )
 
+// String names the fault.
 func (k FaultKind) String() string {
 	switch k {
 	case FaultRateLimited:

@@ -1,22 +1,3 @@
-// Package alpacasim is a local, Alpaca-compatible broker and market-data server. The unmodified
-// Alpaca Go client (github.com/alpacahq/alpaca-trade-api-go/v3, alpaca.NewClient and
-// marketdata.NewClient with BaseURL pointed here) talks to it.
-//
-// It serves the trading endpoints (account, positions, orders, clock, calendar, assets and
-// the trade-updates stream at /v2/events/trades) and the stock data endpoints (multi-symbol
-// daily bars with pagination, latest trades and quotes, snapshots) on one address, with
-// Alpaca's error bodies and codes. Prices come from a marketsim.Source; the market follows the
-// NYSE calendar on a simulated clock that tests control with SetTime and Advance. Orders
-// placed while the market is closed are accepted and fill at the next open. Faults (latency,
-// 429, 5xx, dropped connections, rejects, partial fills) are seeded, or scheduled one by one
-// with FailNext, so reliability tests are reproducible.
-//
-// Start one in a test:
-//
-//	srv, err := alpacasim.New(alpacasim.Config{Seed: 1})
-//	url, err := srv.Start("127.0.0.1:0")
-//	defer srv.Close()
-//	client := alpaca.NewClient(alpaca.ClientOpts{BaseURL: url, APIKey: alpacasim.DefaultKeyID, APISecret: alpacasim.DefaultSecretKey})
 package alpacasim
 
 import (
@@ -116,7 +97,28 @@ func (s *Server) Start(addr string) (string, error) {
 	s.listener = ln
 	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.httpSrv.Serve(ln) }()
+	if s.cfg.RealTime {
+		go s.tick(time.Second)
+	}
 	return "http://" + ln.Addr().String(), nil
+}
+
+// tick moves the market along with the real-time clock, so fills at the open and expiries at
+// the close reach the trade-updates stream without waiting for a request.
+func (s *Server) tick(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			now := s.clock.Now()
+			s.mu.Lock()
+			s.advance(now)
+			s.mu.Unlock()
+		case <-s.closing:
+			return
+		}
+	}
 }
 
 // Close stops the server, ends open trade-update streams and closes the Store.
