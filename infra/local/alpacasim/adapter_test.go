@@ -309,3 +309,28 @@ func TestAdapterWatchTradeUpdates(t *testing.T) {
 		t.Fatal("Watch did not return after cancel")
 	}
 }
+
+func TestAdapterCancelAfterLostAnswer(t *testing.T) {
+	s := start(t, alpacasim.Config{Seed: 1})
+	c := adapter(t, s)
+	ctx := context.Background()
+	far := market.NewMoney(decimal.NewFromInt(1))
+	o, err := c.PlaceOrder(ctx, alpacaclient.OrderRequest{ClientOrderID: "c", Symbol: "QQQ", Side: alpacaclient.Buy, Type: alpacaclient.Limit, TimeInForce: alpacaclient.GTC, Qty: qty("1"), LimitPrice: &far})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.FailNext("DELETE", "/v2/orders/"+o.ID, alpacasim.FaultServerErrorAfterAccept, 1)
+	if err := c.CancelOrder(ctx, o.ID); err != nil {
+		t.Fatalf("cancel with a lost answer: %v", err)
+	}
+	filled, err := c.PlaceOrder(ctx, buy("f", "QQQ", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CancelOrder(ctx, filled.ID); !errors.Is(err, alpacaclient.ErrInvalidOrder) {
+		t.Fatalf("cancel a filled order: %v", err)
+	}
+	if err := c.CancelOrder(ctx, "nope"); !errors.Is(err, alpacaclient.ErrNotFound) {
+		t.Fatalf("cancel an unknown order: %v", err)
+	}
+}

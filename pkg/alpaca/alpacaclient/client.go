@@ -376,9 +376,19 @@ func (c *Client) ListOrders(ctx context.Context, req ListOrdersRequest) ([]Order
 }
 
 // CancelOrder asks the broker to cancel an open order. Cancelling is idempotent, so it is
-// retried like a read.
+// retried like a read; when a retry finds the order already canceled (an earlier attempt
+// worked but its answer was lost), that is success. Cancelling a filled or expired order
+// gives an error wrapping ErrInvalidOrder; an unknown order, ErrNotFound.
 func (c *Client) CancelOrder(ctx context.Context, id string) error {
-	return c.read(ctx, "cancel order "+id, func() error { return c.trading(ctx).CancelOrder(id) })
+	op := "cancel order " + id
+	err := c.read(ctx, op, func() error { return c.trading(ctx).CancelOrder(id) })
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity {
+		if o, gerr := c.GetOrder(ctx, id); gerr == nil && o.Status == StatusCanceled {
+			return nil
+		}
+	}
+	return err
 }
 
 // CancelAllOrders cancels every open order.
