@@ -198,6 +198,7 @@ type PublishError struct {
 	Err error
 }
 
+// Error lists every event that was not accepted, with its error code and message.
 func (e *PublishError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "publish events: %d not accepted:", len(e.Failed))

@@ -114,6 +114,7 @@ type guard struct {
 	logger *slog.Logger
 }
 
+// Publish drops the events the circuit breaker forbids and publishes the rest.
 func (g guard) Publish(ctx context.Context, events ...v1.Event) error {
 	events = breaker(ctx, g.logger, events)
 	if len(events) == 0 {

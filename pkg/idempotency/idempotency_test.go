@@ -113,3 +113,17 @@ func BenchmarkClaimCompleteSQLiteMemory(b *testing.B) {
 func BenchmarkClaimCompleteSQLiteFile(b *testing.B) {
 	benchmarkClaimComplete(b, newSQLite(b, filepath.Join(b.TempDir(), "idem.db")))
 }
+
+func TestMemorySweepsWhileClaiming(t *testing.T) {
+	ctx := context.Background()
+	m := idempotency.NewMemory()
+	for i := range 5000 {
+		k := fmt.Sprint(i)
+		if _, err := m.Claim(ctx, k, "o", at.Add(time.Duration(i)*time.Second), time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m.Len() >= 5000 {
+		t.Fatalf("%d keys held, want expired leases swept", m.Len())
+	}
+}

@@ -8,11 +8,16 @@ import (
 )
 
 // Memory is a Store in process memory, for tests and single-process runs. Expired keys are
-// removed lazily when they are claimed again, and by Sweep.
+// replaced when claimed again, swept every sweepEvery claims, and removed by Sweep.
 type Memory struct {
-	mu   sync.Mutex
-	keys map[string]memEntry
+	mu     sync.Mutex
+	keys   map[string]memEntry
+	claims int
 }
+
+// sweepEvery is how many claims pass between sweeps of expired keys, so a long-running process
+// does not grow without bound.
+const sweepEvery = 4096
 
 type memEntry struct {
 	owner string
@@ -35,6 +40,9 @@ func (m *Memory) Claim(ctx context.Context, key, owner string, now time.Time, le
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.claims++; m.claims%sweepEvery == 0 {
+		m.sweep(now)
+	}
 	if e, ok := m.keys[key]; ok && now.Before(e.until) {
 		if e.done {
 			return Done, nil
@@ -79,6 +87,10 @@ func (m *Memory) Release(ctx context.Context, key, owner string) error {
 func (m *Memory) Sweep(now time.Time) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.sweep(now)
+}
+
+func (m *Memory) sweep(now time.Time) int {
 	n := 0
 	for k, e := range m.keys {
 		if !now.Before(e.until) {

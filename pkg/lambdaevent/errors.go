@@ -11,6 +11,7 @@ type PermanentError struct {
 	Err error
 }
 
+// Error returns the marked error's message, prefixed with "permanent: ".
 func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 
 // Unwrap returns the marked error.
@@ -40,6 +41,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error returns "panic: " and the panic value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // Unwrap returns the panic value when it is an error.

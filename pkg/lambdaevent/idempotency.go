@@ -30,7 +30,18 @@ var ErrInProgress = errors.New("event is being processed by another delivery")
 //
 // An event replayed from an archive is a deliberate re-run: its key also names the replay
 // ("consumer/replay/NAME/event_id"), so each replay processes each event once.
+//
+// Idempotency panics when store is nil, consumer is empty or lease is not positive: these are
+// mistakes in a composition root, found at start-up.
 func Idempotency(store idempotency.Store, consumer string, lease time.Duration, now func() time.Time) Middleware {
+	switch {
+	case store == nil:
+		panic("lambdaevent: Idempotency: nil store")
+	case consumer == "":
+		panic("lambdaevent: Idempotency: empty consumer name")
+	case lease <= 0:
+		panic(fmt.Sprintf("lambdaevent: Idempotency: lease %v is not positive", lease))
+	}
 	if now == nil {
 		now = time.Now
 	}

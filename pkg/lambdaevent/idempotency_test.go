@@ -153,3 +153,20 @@ type failingStore struct{ *idempotency.Memory }
 func (failingStore) Claim(context.Context, string, string, time.Time, time.Duration) (idempotency.ClaimResult, error) {
 	return 0, errors.New("store down")
 }
+
+func TestIdempotencyPanicsOnMisconfiguration(t *testing.T) {
+	for name, f := range map[string]func(){
+		"nil store":      func() { lambdaevent.Idempotency(nil, "c", time.Minute, nil) },
+		"empty consumer": func() { lambdaevent.Idempotency(idempotency.NewMemory(), "", time.Minute, nil) },
+		"zero lease":     func() { lambdaevent.Idempotency(idempotency.NewMemory(), "c", 0, nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			f()
+		})
+	}
+}
