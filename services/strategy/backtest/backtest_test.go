@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/alchemiser/alchemiser/services/strategy/backtest"
+	"github.com/alchemiser/alchemiser/services/strategy/internal/cputime"
 	"github.com/alchemiser/alchemiser/services/strategy/internal/synth"
 	"github.com/alchemiser/alchemiser/services/strategy/strategies"
 	"github.com/alchemiser/alchemiser/services/strategy/symphony"
@@ -117,6 +118,8 @@ func TestCostsReduceValue(t *testing.T) {
 func BenchmarkBacktest10Years(b *testing.B) {
 	cfg := bundledConfig(b, 10)
 	b.ReportAllocs()
+	done := cputime.Report(b)
+	defer done()
 	for b.Loop() {
 		if _, err := backtest.Run(cfg); err != nil {
 			b.Fatal(err)

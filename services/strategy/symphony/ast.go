@@ -39,6 +39,7 @@ type Program struct {
 
 	root    *node
 	symbols []string // every symbol, sorted
+	symtab  []string // every symbol, by program-local index
 	nodes   int
 }
 
@@ -66,6 +67,7 @@ type node struct {
 	kind     nodeKind
 	pos      at
 	name     string  // asset ticker, group name
+	sym      int32   // asset: program-local symbol index
 	children []*node // if: then, else
 	weights  []units // weight-specified, normalised
 	window   int     // weight-inverse-volatility
@@ -128,6 +130,7 @@ type operand struct {
 type indicatorRef struct {
 	fn     Indicator
 	symbol string
+	sym    int32 // program-local symbol index
 	window int
 	pos    at
 }

@@ -24,9 +24,8 @@ func Parse(file string, src []byte) (*Program, error) {
 		return nil, err
 	}
 	p.File = file
-	for s := range c.symbols {
-		p.symbols = append(p.symbols, s)
-	}
+	p.symtab = c.symtab
+	p.symbols = append([]string(nil), c.symtab...)
 	sort.Strings(p.symbols)
 	p.nodes = c.nodes
 	return p, nil
@@ -43,14 +42,26 @@ func parse(src []byte) (*Program, *compiler, error) {
 	if len(forms) > 1 {
 		return nil, nil, errAt(forms[1].pos, "expected end of file after the defsymphony form, found %s", forms[1].describe())
 	}
-	c := &compiler{symbols: map[string]bool{}}
+	c := &compiler{symbols: map[string]int32{}}
 	p, err := c.symphony(forms[0])
 	return p, c, err
 }
 
 type compiler struct {
-	symbols map[string]bool
+	symbols map[string]int32 // symbol -> index in symtab
+	symtab  []string
 	nodes   int
+}
+
+// sym returns the program-local index of symbol s.
+func (c *compiler) sym(s string) int32 {
+	if i, ok := c.symbols[s]; ok {
+		return i
+	}
+	i := int32(len(c.symtab))
+	c.symbols[s] = i
+	c.symtab = append(c.symtab, s)
+	return i
 }
 
 func head(f form) (string, bool) {
@@ -231,8 +242,7 @@ func (c *compiler) asset(f form, args []form) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.symbols[sym] = true
-	return &node{kind: nAsset, pos: f.pos, name: sym}, nil
+	return &node{kind: nAsset, pos: f.pos, name: sym, sym: c.sym(sym)}, nil
 }
 
 // ticker reads a ticker string, accepting Composer's "EQUITIES::SPY//USD" form.
@@ -438,7 +448,7 @@ func (c *compiler) indicator(f form, withSymbol bool) (indicatorRef, error) {
 			return ref, err
 		}
 		ref.symbol = s
-		c.symbols[s] = true
+		ref.sym = c.sym(s)
 		args = args[1:]
 	}
 	if fn.HasWindow() {

@@ -106,15 +106,17 @@ const maxDepth = 1000
 // reader reads the EDN subset of Composer exports: lists, vectors, maps, strings, numbers,
 // keywords, symbols, ';' comments, and commas as whitespace.
 type reader struct {
-	src  []byte
-	off  int
-	line int32
-	col  int32
+	src    []byte
+	off    int
+	line   int32
+	col    int32
+	intern map[string]string // each distinct token or string is allocated once
+	stack  []form            // items of the open sequences, copied out exactly sized on close
 }
 
 // readForms reads every top-level form of src.
 func readForms(src []byte) ([]form, error) {
-	r := &reader{src: src, line: 1, col: 1}
+	r := &reader{src: src, line: 1, col: 1, intern: map[string]string{}}
 	var out []form
 	for {
 		r.skipSpace()
@@ -211,6 +213,7 @@ func (r *reader) read(depth int) (form, error) {
 func (r *reader) readSeq(depth int, kind formKind, closer byte, p at) (form, error) {
 	r.advance()
 	f := form{kind: kind, pos: p}
+	base := len(r.stack)
 	for {
 		r.skipSpace()
 		if r.off >= len(r.src) {
@@ -219,6 +222,12 @@ func (r *reader) readSeq(depth int, kind formKind, closer byte, p at) (form, err
 		c := r.src[r.off]
 		if c == closer {
 			r.advance()
+			if n := len(r.stack) - base; n > 0 {
+				f.items = make([]form, n)
+				copy(f.items, r.stack[base:])
+				clear(r.stack[base:])
+				r.stack = r.stack[:base]
+			}
 			return f, nil
 		}
 		if c == ')' || c == ']' || c == '}' {
@@ -228,12 +237,26 @@ func (r *reader) readSeq(depth int, kind formKind, closer byte, p at) (form, err
 		if err != nil {
 			return form{}, err
 		}
-		f.items = append(f.items, item)
+		r.stack = append(r.stack, item)
 	}
 }
 
 func (r *reader) readString(p at) (form, error) {
 	r.advance()
+	// Fast path: no escapes and no newlines before the closing quote.
+	for i := r.off; i < len(r.src); i++ {
+		c := r.src[i]
+		if c == '"' {
+			text := r.str(r.src[r.off:i])
+			for r.off <= i {
+				r.advance()
+			}
+			return form{kind: fString, pos: p, text: text}, nil
+		}
+		if c == '\\' || c == '\n' {
+			break
+		}
+	}
 	var buf []byte
 	for {
 		if r.off >= len(r.src) {
@@ -275,9 +298,20 @@ func (r *reader) readString(p at) (form, error) {
 func (r *reader) token() string {
 	start := r.off
 	for r.off < len(r.src) && isTokenByte(r.src[r.off]) {
-		r.advance()
+		r.off++
+		r.col++
 	}
-	return string(r.src[start:r.off])
+	return r.str(r.src[start:r.off])
+}
+
+// str returns b as a string, interned.
+func (r *reader) str(b []byte) string {
+	if s, ok := r.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.intern[s] = s
+	return s
 }
 
 func isTokenByte(b byte) bool {

@@ -1,6 +1,7 @@
 package symphony
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -55,25 +56,31 @@ type Engine struct {
 	closes [][]float64
 	pos    [][]int32 // pos[s][d]: index of s's last close on or before dates[d], or -1
 
-	series map[seriesKey][]float64
+	series map[seriesKey]*dayMemo[float64]
 	sims   map[*node]*simState
-	acc    []units // scratch for combine, indexed by symbol
+	binds  map[*Program][]int32 // program-local symbol index -> engine index, or -1
+	cur    []int32              // the binding of the program being evaluated
+	acc    []units              // scratch for combine, indexed by symbol
 	seen   []bool
 }
 
 // simState memoises, per calendar day, a simulated node's allocation, the return that
 // allocation earned on the next day, and the indicator values on its simulated series.
 type simState struct {
-	allocs []alloc
-	done   []bool
-	rets   []float64 // rets[k]: return from day k-1 to day k of the allocation decided at k-1
+	allocs dayMemo[memoAlloc]
+	rets   dayMemo[float64] // rets[k]: return from day k-1 to day k of the allocation decided at k-1
 	values []simValues
+}
+
+type memoAlloc struct {
+	a    alloc
+	done bool
 }
 
 type simValues struct {
 	fn     Indicator
 	window int
-	v      []float64
+	v      dayMemo[float64]
 }
 
 type seriesKey struct {
@@ -96,53 +103,58 @@ type alloc []holding
 func NewEngine(h History) (*Engine, error) {
 	e := &Engine{
 		symIdx: make(map[string]int32, len(h)),
-		series: map[seriesKey][]float64{},
+		series: map[seriesKey]*dayMemo[float64]{},
 		sims:   map[*node]*simState{},
+		binds:  map[*Program][]int32{},
 	}
 	for s := range h {
 		e.syms = append(e.syms, s)
 	}
 	sort.Strings(e.syms)
-	dayset := map[int64]bool{}
-	for i, s := range e.syms {
-		e.symIdx[s] = int32(i)
+	if len(e.syms) > math.MaxInt32 {
+		return nil, errors.New("load closes: too many symbols")
+	}
+	keysOf := make([][]int64, len(e.syms))
+	var all []int64
+	for i, sym := range e.syms {
+		e.symIdx[sym] = int32(i)
+		cs := h[sym]
+		ks := make([]int64, len(cs))
 		var prev int64 = math.MinInt64
-		for _, c := range h[s] {
+		for j, c := range cs {
 			k := dayKey(c.Date)
 			if k <= prev {
-				return nil, fmt.Errorf("load closes of %s: %s is not after the previous date", s, c.Date.Format(time.DateOnly))
+				return nil, fmt.Errorf("load closes of %s: %s is not after the previous date", sym, c.Date.Format(time.DateOnly))
 			}
 			if !(c.Price > 0) || math.IsInf(c.Price, 0) {
-				return nil, fmt.Errorf("load closes of %s: close %v on %s is not a positive price", s, c.Price, c.Date.Format(time.DateOnly))
+				return nil, fmt.Errorf("load closes of %s: close %v on %s is not a positive price", sym, c.Price, c.Date.Format(time.DateOnly))
 			}
-			prev = k
-			dayset[k] = true
+			prev, ks[j] = k, k
 		}
+		keysOf[i] = ks
+		all = append(all, ks...)
 	}
-	keys := make([]int64, 0, len(dayset))
-	for k := range dayset {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	slices.Sort(all)
+	keys := slices.Compact(all)
 	e.dates = make([]time.Time, len(keys))
 	for i, k := range keys {
 		e.dates[i] = time.Unix(k*86400, 0).UTC()
 	}
 	e.closes = make([][]float64, len(e.syms))
 	e.pos = make([][]int32, len(e.syms))
-	for i, s := range e.syms {
-		cs := h[s]
+	for i, sym := range e.syms {
+		cs, ks := h[sym], keysOf[i]
 		e.closes[i] = make([]float64, len(cs))
+		for j, c := range cs {
+			e.closes[i][j] = c.Price
+		}
 		p := make([]int32, len(keys))
 		j := -1
 		for d, k := range keys {
-			for j+1 < len(cs) && dayKey(cs[j+1].Date) <= k {
+			for j+1 < len(ks) && ks[j+1] <= k {
 				j++
 			}
 			p[d] = int32(j)
-		}
-		for j, c := range cs {
-			e.closes[i][j] = c.Price
 		}
 		e.pos[i] = p
 	}
@@ -188,30 +200,27 @@ func (e *Engine) eval(n *node, d int, tr *[]string) (alloc, error) {
 func (e *Engine) sim(n *node) *simState {
 	st, ok := e.sims[n]
 	if !ok {
-		st = &simState{allocs: make([]alloc, len(e.dates)), done: make([]bool, len(e.dates)), rets: make([]float64, len(e.dates))}
-		for i := range st.rets {
-			st.rets[i] = math.NaN()
-		}
+		st = &simState{rets: dayMemo[float64]{fill: math.NaN()}}
 		e.sims[n] = st
 	}
 	return st
 }
 
 func (e *Engine) simAlloc(st *simState, n *node, d int) (alloc, error) {
-	if st.done[d] {
-		return st.allocs[d], nil
+	if m := st.allocs.at(d); m.done {
+		return m.a, nil
 	}
 	a, err := e.evalNode(n, d, nil)
 	if err != nil {
 		return nil, err
 	}
-	st.allocs[d], st.done[d] = a, true
+	*st.allocs.at(d) = memoAlloc{a: a, done: true}
 	return a, nil
 }
 
 // simReturn is the return on day k of n's allocation decided at the close of day k-1.
 func (e *Engine) simReturn(st *simState, n *node, k int) (float64, error) {
-	if r := st.rets[k]; !math.IsNaN(r) {
+	if r := *st.rets.at(k); !math.IsNaN(r) {
 		return r, nil
 	}
 	a, err := e.simAlloc(st, n, k-1)
@@ -223,15 +232,15 @@ func (e *Engine) simReturn(st *simState, n *node, k int) (float64, error) {
 		cs, p := e.closes[h.sym], e.pos[h.sym]
 		r += float64(h.w) / float64(unit) * (cs[p[k]]/cs[p[k-1]] - 1)
 	}
-	st.rets[k] = r
+	*st.rets.at(k) = r
 	return r, nil
 }
 
 func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 	switch n.kind {
 	case nAsset:
-		s, ok := e.symIdx[n.name]
-		if !ok || e.pos[s][d] < 0 {
+		s := e.cur[n.sym]
+		if s < 0 || e.pos[s][d] < 0 {
 			return nil, e.dataErr(n.name, 1, 0, d)
 		}
 		return alloc{{sym: s, w: unit}}, nil
@@ -402,7 +411,7 @@ func (e *Engine) operand(o operand, d int, describe bool) (float64, string, erro
 	if o.ind == nil {
 		return o.num, o.lit, nil
 	}
-	v, err := e.symbolIndicator(o.ind.symbol, o.ind.fn, o.ind.window, d)
+	v, err := e.symbolIndicator(o.ind.symbol, o.ind.sym, o.ind.fn, o.ind.window, d)
 	if err != nil {
 		return 0, "", err
 	}
@@ -412,10 +421,11 @@ func (e *Engine) operand(o operand, d int, describe bool) (float64, string, erro
 	return v, o.ind.String() + "=" + fmtValue(v), nil
 }
 
-// symbolIndicator returns fn(window) on sym's closes up to calendar day d, memoised.
-func (e *Engine) symbolIndicator(sym string, fn Indicator, window, d int) (float64, error) {
-	s, ok := e.symIdx[sym]
-	if !ok {
+// symbolIndicator returns fn(window) on the closes of sym (program-local index local) up to
+// calendar day d, memoised.
+func (e *Engine) symbolIndicator(sym string, local int32, fn Indicator, window, d int) (float64, error) {
+	s := e.cur[local]
+	if s < 0 {
 		return 0, e.dataErr(sym, fn.Lookback(window), 0, d)
 	}
 	i := int(e.pos[s][d])
@@ -425,19 +435,34 @@ func (e *Engine) symbolIndicator(sym string, fn Indicator, window, d int) (float
 	k := seriesKey{s, fn, int32(window)}
 	ser, ok := e.series[k]
 	if !ok {
-		ser = make([]float64, len(e.closes[s]))
-		for j := range ser {
-			ser[j] = math.NaN()
-		}
+		ser = &dayMemo[float64]{fill: math.NaN()}
 		e.series[k] = ser
 	}
-	if v := ser[i]; !math.IsNaN(v) {
-		return v, nil
+	cell := ser.at(i)
+	if !math.IsNaN(*cell) {
+		return *cell, nil
 	}
 	cs := e.closes[s]
 	v := fn.compute(cs[max(0, i+1-fn.Lookback(window)):i+1], window)
-	ser[i] = v
+	*ser.at(i) = v
 	return v, nil
+}
+
+// bind sets the symbol binding of p for the evaluation that follows.
+func (e *Engine) bind(p *Program) {
+	b, ok := e.binds[p]
+	if !ok {
+		b = make([]int32, len(p.symtab))
+		for i, s := range p.symtab {
+			if j, ok := e.symIdx[s]; ok {
+				b[i] = j
+			} else {
+				b[i] = -1
+			}
+		}
+		e.binds[p] = b
+	}
+	e.cur = b
 }
 
 // nodeIndicator returns fn(window) on the simulated NAV series of n up to day d, memoised. The
@@ -445,21 +470,18 @@ func (e *Engine) symbolIndicator(sym string, fn Indicator, window, d int) (float
 // each day's close earns the next day's close-to-close returns.
 func (e *Engine) nodeIndicator(n *node, fn Indicator, window, d int) (float64, error) {
 	st := e.sim(n)
-	var vals []float64
-	for _, sv := range st.values {
-		if sv.fn == fn && sv.window == window {
-			vals = sv.v
+	var vals *dayMemo[float64]
+	for i := range st.values {
+		if st.values[i].fn == fn && st.values[i].window == window {
+			vals = &st.values[i].v
 			break
 		}
 	}
 	if vals == nil {
-		vals = make([]float64, len(e.dates))
-		for j := range vals {
-			vals[j] = math.NaN()
-		}
-		st.values = append(st.values, simValues{fn: fn, window: window, v: vals})
+		st.values = append(st.values, simValues{fn: fn, window: window, v: dayMemo[float64]{fill: math.NaN()}})
+		vals = &st.values[len(st.values)-1].v
 	}
-	if v := vals[d]; !math.IsNaN(v) {
+	if v := *vals.at(d); !math.IsNaN(v) {
 		return v, nil
 	}
 	start := max(0, d+1-fn.Lookback(window))
@@ -477,15 +499,27 @@ func (e *Engine) nodeIndicator(n *node, fn Indicator, window, d int) (float64, e
 		nav[j] = nav[j-1] * (1 + r)
 	}
 	v := fn.compute(nav, window)
-	vals[d] = v
+	*e.simValue(n, fn, window).at(d) = v
 	return v, nil
+}
+
+// simValue returns the memo of fn(window) on n's simulated series (found again after nested
+// evaluations, which may have grown st.values).
+func (e *Engine) simValue(n *node, fn Indicator, window int) *dayMemo[float64] {
+	st := e.sims[n]
+	for i := range st.values {
+		if st.values[i].fn == fn && st.values[i].window == window {
+			return &st.values[i].v
+		}
+	}
+	panic("symphony: simulated value memo lost")
 }
 
 // childIndicator ranks or weighs a child: an asset by its own closes, anything else by its
 // simulated series.
 func (e *Engine) childIndicator(c *node, fn Indicator, window, d int) (float64, error) {
 	if c.kind == nAsset {
-		return e.symbolIndicator(c.name, fn, window, d)
+		return e.symbolIndicator(c.name, c.sym, fn, window, d)
 	}
 	return e.nodeIndicator(c, fn, window, d)
 }
@@ -578,7 +612,9 @@ func (e *Engine) invVol(n *node, d int, tr *[]string) (alloc, error) {
 		}
 		parts = append(parts, a)
 		vols = append(vols, v)
-		labels = append(labels, c.label())
+		if tr != nil {
+			labels = append(labels, c.label())
+		}
 	}
 	if len(parts) == 0 {
 		return nil, nil

@@ -84,6 +84,7 @@ func (e *Engine) Evaluate(p *Program, asOf time.Time) (Allocation, []string, tim
 		return nil, nil, time.Time{}, err
 	}
 	var tr []string
+	e.bind(p)
 	a, err := e.eval(p.root, d, &tr)
 	if err != nil {
 		return nil, nil, time.Time{}, fmt.Errorf("evaluate %s: %w", p.File, err)
@@ -97,6 +98,7 @@ func (e *Engine) Allocate(p *Program, asOf time.Time) (Allocation, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.bind(p)
 	a, err := e.eval(p.root, d, nil)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", p.File, err)
@@ -120,6 +122,7 @@ func (e *Engine) EvaluateSet(s *Set, asOf time.Time) (*Result, error) {
 	for _, m := range s.Members {
 		sr := StrategyResult{Name: m.Program.Name, File: m.Program.File, Rebalance: m.Program.Rebalance}
 		var tr []string
+		e.bind(m.Program)
 		a, err := e.eval(m.Program.root, d, &tr)
 		if err != nil {
 			err = fmt.Errorf("evaluate %s: %w", m.Program.File, err)
