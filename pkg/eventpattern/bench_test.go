@@ -15,7 +15,7 @@ var (
 	tinyPattern  = []byte(`{"source":["alchemiser.strategy"]}`)
 	benchSink    bool
 	benchNames   []string
-	benchNameBuf = make([]string, 0, 1024)
+	benchNameBuf = make([]string, 0, 4096)
 )
 
 // routingPatterns is shaped like the system's routing table: rules on source and detail-type.

@@ -135,6 +135,7 @@ type pathIndex struct {
 	ranges   []numRange
 	// anything-but lists: every ref matches a present value except those the value is excluded by.
 	abRefs    []condRef
+	abBase    int32              // offset of this path's lists in scratch.abMark
 	abStrs    map[string][]int32 // string value -> indices into abRefs it is excluded by
 	abNums    map[float64][]int32
 	abNumText map[string][]int32
@@ -158,6 +159,7 @@ type index struct {
 	always []int32 // rules with no positive-only cond: checked against every event
 	nconds int
 	filter pathFilter // every path any pattern tests
+	spare  atomic.Pointer[scratch]
 	pool   sync.Pool
 }
 
@@ -169,6 +171,8 @@ type scratch struct {
 	ruleHits []int32
 	ruleArr  []bool
 	patBits  []uint64 // matched patterns; cleared as the names are read out
+	abMark   []uint32 // anything-but lists excluded by the current value, stamped with abStamp
+	abStamp  uint32
 	cands    []int32
 }
 
@@ -202,7 +206,10 @@ func buildIndex(patterns map[string]*Pattern) *index {
 			ix.rules = append(ix.rules, rr)
 		}
 	}
+	nab := int32(0)
 	for _, pi := range ix.byPath {
+		pi.abBase = nab
+		nab += int32(len(pi.abRefs))
 		ix.paths = append(ix.paths, pi)
 		slices.Sort(pi.prefLens)
 		slices.Sort(pi.sufLens)
@@ -216,6 +223,7 @@ func buildIndex(patterns map[string]*Pattern) *index {
 			ruleHits: make([]int32, nr),
 			ruleArr:  make([]bool, nr),
 			patBits:  make([]uint64, (np+63)/64),
+			abMark:   make([]uint32, nab),
 		}
 	}
 	return ix
@@ -314,7 +322,10 @@ func (ix *index) appendMatches(dst []string, ev *Event) []string {
 	if len(ix.rules) == 0 {
 		return dst
 	}
-	sc := ix.pool.Get().(*scratch)
+	sc := ix.spare.Swap(nil) // one scratch kept outside the pool survives garbage collections
+	if sc == nil {
+		sc = ix.pool.Get().(*scratch)
+	}
 	sc.gen++
 	if sc.gen == 0 { // wrapped: clear the stamps
 		clear(sc.condGen)
@@ -369,7 +380,9 @@ func (ix *index) appendMatches(dst []string, ev *Event) []string {
 			}
 		}
 	}
-	ix.pool.Put(sc)
+	if !ix.spare.CompareAndSwap(nil, sc) {
+		ix.pool.Put(sc)
+	}
 	return dst
 }
 
@@ -490,10 +503,21 @@ func (ix *index) hitAnythingBut(sc *scratch, pi *pathIndex, f *field, arr bool) 
 		ix.hit(sc, pi.abRefs, arr)
 		return
 	}
+	sc.abStamp++
+	if sc.abStamp == 0 {
+		clear(sc.abMark)
+		sc.abStamp = 1
+	}
+	mark := sc.abMark[pi.abBase : pi.abBase+int32(len(pi.abRefs))]
+	for _, k := range excl {
+		mark[k] = sc.abStamp
+	}
+	for _, k := range excl2 {
+		mark[k] = sc.abStamp
+	}
 	for k, ref := range pi.abRefs {
-		if slices.Contains(excl, int32(k)) || slices.Contains(excl2, int32(k)) {
-			continue
+		if mark[k] != sc.abStamp {
+			ix.hitOne(sc, ref, arr)
 		}
-		ix.hitOne(sc, ref, arr)
 	}
 }
