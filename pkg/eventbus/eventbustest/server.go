@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -35,7 +36,8 @@ type resultEntry struct {
 	ErrorMessage string `json:"ErrorMessage,omitempty"`
 }
 
-// Server is an httptest server that answers PutEvents like EventBridge. Set Fail to reject
+// Server is an httptest server that answers PutEvents like EventBridge. It checks the protocol
+// (X-Amz-Target, Content-Type) and that the request is signed (SigV4), not the signature. Set Fail to reject
 // entries; accepted entries are kept in order.
 type Server struct {
 	*httptest.Server
@@ -62,6 +64,14 @@ func NewServer(t testing.TB) *Server {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if got := r.Header.Get("X-Amz-Target"); got != "AWSEvents.PutEvents" {
 		writeError(w, "UnknownOperationException", fmt.Sprintf("X-Amz-Target %q is not supported", got))
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+		writeError(w, "SerializationException", fmt.Sprintf("Content-Type %q, want application/x-amz-json-1.1", ct))
+		return
+	}
+	if auth := r.Header.Get("Authorization"); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+		writeError(w, "MissingAuthenticationTokenException", "request is not signed with SigV4")
 		return
 	}
 	body, err := io.ReadAll(r.Body)
