@@ -33,6 +33,7 @@ type Bus struct {
 	replays  map[string]context.CancelFunc
 
 	nextDelivery atomic.Int64
+	outstanding  atomic.Int64
 	work         *workQueue
 	rngMu        sync.Mutex
 	rng          *rand.Rand
@@ -354,6 +355,7 @@ func (b *Bus) resume(ctx context.Context) error {
 		b.log.Info("resuming pending deliveries", "count", len(pending))
 	}
 	now := b.now()
+	b.outstanding.Add(int64(len(pending)))
 	for _, d := range pending {
 		if wait := d.next.Sub(now); wait > 0 {
 			b.after(wait, d)
@@ -731,4 +733,10 @@ func sortedTargets(m map[string]Target) []Target {
 	}
 	slices.SortFunc(out, func(x, y Target) int { return strings.Compare(x.Id, y.Id) })
 	return out
+}
+
+// Pending returns how many deliveries are outstanding: accepted events not yet delivered to,
+// or dead-lettered from, one of their targets (including those waiting to be retried).
+func (b *Bus) Pending(context.Context) (int, error) {
+	return int(b.outstanding.Load()), nil
 }

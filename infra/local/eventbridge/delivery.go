@@ -162,6 +162,7 @@ func (b *Bus) attempt(d *delivery) {
 			}
 			return insertAttempt(tx, &snap, at, latency, "delivered", "", "")
 		}, b.logWriteErr)
+		b.outstanding.Add(-1)
 		b.publishAttempt(d, at, latency, "delivered", "", "")
 		return
 	}
@@ -260,6 +261,7 @@ func (b *Bus) deadLetter(d *delivery, condition string) {
 		b.logWriteErr(fmt.Errorf("dead-letter event %s: %w", d.eventID, err))
 		return
 	}
+	b.outstanding.Add(-1)
 	b.publishAttempt(d, at, 0, outcome, condition, strings.TrimSpace(msg))
 }
 

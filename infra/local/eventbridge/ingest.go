@@ -252,6 +252,7 @@ func (b *Bus) store(ctx context.Context, batch []*accepted, now time.Time) error
 
 func (b *Bus) dispatchAccepted(batch []*accepted) {
 	for _, a := range batch {
+		b.outstanding.Add(int64(len(a.deliveries)))
 		for _, d := range a.deliveries {
 			b.work.push(d)
 		}

@@ -195,3 +195,13 @@ func ReadTrace(ctx context.Context, db *sql.DB, id string) (Trace, error) {
 	slices.SortStableFunc(tr.Attempts, func(x, y TraceAttempt) int { return x.Time.Compare(y.Time) })
 	return tr, rows.Err()
 }
+
+// ReadTraceFile reads a trace from the database file of a bus that may not be running.
+func ReadTraceFile(ctx context.Context, path, id string) (Trace, error) {
+	db, err := openDB(path)
+	if err != nil {
+		return Trace{}, err
+	}
+	defer db.Close()
+	return ReadTrace(ctx, db, id)
+}

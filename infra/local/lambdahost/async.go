@@ -101,6 +101,7 @@ func (h *Host) InvokeAsync(ctx context.Context, nameOrARN string, payload []byte
 	}); err != nil {
 		return "", fmt.Errorf("queue event for %s: %w", f.Name, err)
 	}
+	h.queued.Add(1)
 	f.queue.push(e)
 	return e.requestID, nil
 }
@@ -145,6 +146,7 @@ func (h *Host) runAsync(f *function, e *asyncEvent) {
 			_, err := tx.Exec(`DELETE FROM async_events WHERE id = ?`, e.id)
 			return err
 		}, h.logErr)
+		h.queued.Add(-1)
 		return
 	}
 	_ = out
@@ -238,4 +240,5 @@ func (h *Host) fail(f *function, e *asyncEvent, condition string, err error) {
 		_, err := tx.Exec(`DELETE FROM async_events WHERE id = ?`, e.id)
 		return err
 	}, h.logErr)
+	h.queued.Add(-1)
 }

@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alchemiser/alchemiser/infra/local/eventbridge"
@@ -114,6 +115,8 @@ type Host struct {
 	rng   *rand.Rand
 
 	nextID  int64
+	queued  atomic.Int64 // async events accepted and not yet finished
+	syncRun atomic.Int64 // synchronous invocations running
 	idMu    sync.Mutex
 	logs    *logStore
 	ctx     context.Context
@@ -197,6 +200,7 @@ func (h *Host) loadPending(ctx context.Context) error {
 		}
 		e.received = time.UnixMilli(ms)
 		h.pending[e.function] = append(h.pending[e.function], e)
+		h.queued.Add(1)
 		maxID = max(maxID, e.id)
 	}
 	h.nextID = max(maxID, h.cfg.Now().UnixMicro())
@@ -310,6 +314,8 @@ func (h *Host) Invoke(ctx context.Context, nameOrARN string, payload []byte) ([]
 	if err != nil {
 		return nil, err
 	}
+	h.syncRun.Add(1)
+	defer h.syncRun.Add(-1)
 	out, _, err := h.run(ctx, f, h.newRequestID(), payload, false, 1)
 	return out, err
 }
@@ -378,3 +384,7 @@ func (h *Host) jitter(d time.Duration) time.Duration {
 	return d/2 + time.Duration(j*float64(d/2))
 }
 
+
+// Pending returns how many invocations are outstanding: async events queued, running or waiting
+// for a retry, plus synchronous invocations running.
+func (h *Host) Pending() int { return int(h.queued.Load() + h.syncRun.Load()) }
