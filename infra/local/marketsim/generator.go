@@ -72,7 +72,53 @@ type Generator struct {
 type series struct {
 	once sync.Once
 	rets []float64 // daily close-to-close returns, index-aligned with tradingDays()
-	bars []Bar
+	bars []packed  // index-aligned with tradingDays()
+
+	mu    sync.Mutex
+	years map[int][]Bar // decoded bars by year, built on first use
+}
+
+// year returns the decoded bars of year y, aligned with tradingDays()[yearStart(y):].
+func (s *series) year(y int) []Bar {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.years[y]; ok {
+		return b
+	}
+	days := tradingDays()
+	lo, hi := yearBounds(y)
+	b := make([]Bar, hi-lo)
+	for k := range b {
+		b[k] = s.bars[lo+k].bar(days[lo+k])
+	}
+	if s.years == nil {
+		s.years = make(map[int][]Bar)
+	}
+	s.years[y] = b
+	return b
+}
+
+// yearBounds returns the index range of year y's sessions in tradingDays().
+func yearBounds(y int) (lo, hi int) {
+	days := tradingDays()
+	lo = sort.Search(len(days), func(i int) bool { return days[i].Year() >= y })
+	hi = sort.Search(len(days), func(i int) bool { return days[i].Year() > y })
+	return lo, hi
+}
+
+// packed is a bar in 40 bytes: prices in 1/10000 dollars. Decimals are built only for the
+// bars a caller asks for, which keeps a long history of many symbols small.
+type packed struct{ o, h, l, c, v int64 }
+
+func (p packed) bar(date time.Time) Bar {
+	return Bar{Date: date, Open: unpack(p.o), High: unpack(p.h), Low: unpack(p.l), Close: unpack(p.c), Volume: p.v}
+}
+
+func unpack(v int64) decimal.Decimal {
+	if v%100 == 0 {
+		return decimal.New(v/100, -2)
+	}
+	return decimal.New(v, -4)
 }
 
 var _ Source = (*Generator)(nil)
@@ -96,7 +142,23 @@ func (g *Generator) DailyBars(symbol string, from, to time.Time) ([]Bar, error) 
 		return nil, fmt.Errorf("generate bars: empty symbol")
 	}
 	s := g.get(sym)
-	return window(s.bars, from, to), nil
+	days := tradingDays()
+	f, t := nyse.Date(from), nyse.Date(to)
+	i := sort.Search(len(days), func(i int) bool { return !days[i].Before(f) })
+	j := sort.Search(len(days), func(i int) bool { return days[i].After(t) })
+	if i >= j {
+		return []Bar{}, nil
+	}
+	out := make([]Bar, 0, j-i)
+	for k := i; k < j; {
+		y := days[k].Year()
+		lo, _ := yearBounds(y)
+		chunk := s.year(y)
+		n := min(j-k, lo+len(chunk)-k)
+		out = append(out, chunk[k-lo:k-lo+n]...)
+		k += n
+	}
+	return out, nil
 }
 
 // window copies the bars dated within [from, to] (calendar dates) out of sorted bars.
@@ -224,10 +286,10 @@ func (g *Generator) generate(sym string, s *series) {
 	}
 
 	baseVolume := 1e6 + 5e7*hashUnit(sym, "volume")
-	bars := make([]Bar, n)
+	bars := make([]packed, n)
 	closePx := start
 	prevClose := start
-	for i, day := range days {
+	for i := range days {
 		closePx = prevClose * (1 + rets[i])
 		gap := 0.3 * vol * r.NormFloat64()
 		openPx := prevClose * (1 + gap)
@@ -237,35 +299,22 @@ func (g *Generator) generate(sym string, s *series) {
 		hi := math.Max(openPx, closePx) * (1 + math.Abs(0.4*vol*r.NormFloat64()))
 		lo := math.Min(openPx, closePx) * (1 - math.Abs(0.4*vol*r.NormFloat64()))
 		volume := int64(baseVolume * (1 + 20*math.Abs(rets[i])) * math.Exp(0.3*r.NormFloat64()))
-		bars[i] = Bar{
-			Date:   day,
-			Open:   price(openPx),
-			High:   price(hi),
-			Low:    price(lo),
-			Close:  price(closePx),
-			Volume: volume,
-		}
+		o, c := price(openPx), price(closePx)
 		// Keep OHLC consistent after rounding.
-		if bars[i].High.LessThan(bars[i].Open) || bars[i].High.LessThan(bars[i].Close) {
-			bars[i].High = decimal.Max(bars[i].Open, bars[i].Close)
-		}
-		if bars[i].Low.GreaterThan(bars[i].Open) || bars[i].Low.GreaterThan(bars[i].Close) {
-			bars[i].Low = decimal.Min(bars[i].Open, bars[i].Close)
-		}
+		h := max(price(hi), o, c)
+		l := min(price(lo), o, c)
+		bars[i] = packed{o: o, h: h, l: l, c: c, v: volume}
 		prevClose = closePx
 	}
 	s.rets = rets
 	s.bars = bars
 }
 
-// price rounds a positive float price to cents (to 1/10000 below one dollar), never to zero.
-func price(x float64) decimal.Decimal {
+// price rounds a positive float price to cents (to 1/10000 below one dollar), never to zero,
+// in units of 1/10000 dollar.
+func price(x float64) int64 {
 	if x >= 1 {
-		return decimal.New(int64(math.Round(x*100)), -2)
+		return int64(math.Round(x*100)) * 100
 	}
-	c := int64(math.Round(x * 10000))
-	if c < 1 {
-		c = 1
-	}
-	return decimal.New(c, -4)
+	return max(int64(math.Round(x*10000)), 1)
 }

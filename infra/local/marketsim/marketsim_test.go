@@ -45,6 +45,15 @@ func TestGeneratorDeterministicAndRangeIndependent(t *testing.T) {
 			t.Fatalf("bar on %s differs between ranges: %+v vs %+v", b.Date, l, b)
 		}
 	}
+	newYear, _ := marketsim.NewGenerator(7).DailyBars("TQQQ", date("2019-12-20"), date("2020-01-10"))
+	if len(newYear) != 14 {
+		t.Fatalf("bars across new year = %d, want 14", len(newYear))
+	}
+	for _, b := range append(short, newYear...) {
+		if l := idx[b.Date]; !l.Close.Equal(b.Close) || !l.High.Equal(b.High) {
+			t.Fatalf("bar on %s differs between ranges", b.Date)
+		}
+	}
 	other, _ := marketsim.NewGenerator(8).DailyBars("TQQQ", date("2020-03-02"), date("2020-03-31"))
 	if other[5].Close.Equal(short[5].Close) {
 		t.Errorf("different seeds gave the same close")
