@@ -7,13 +7,15 @@
 package emf
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Unit is a CloudWatch metric unit.
@@ -64,7 +66,14 @@ type Recorder struct {
 	sets map[string]*set
 	// order keeps the dimension sets in first-use order so output is deterministic.
 	order []string
+	// pending counts the values recorded since the last Flush.
+	pending int
+	buf     []byte
 }
+
+// maxSets is how many dimension sets a Recorder keeps between flushes for reuse before it
+// forgets them all, bounding its memory when dimension values vary.
+const maxSets = 64
 
 type set struct {
 	dims    []Dimension
@@ -112,6 +121,7 @@ func (r *Recorder) Put(name string, value float64, unit Unit, dims ...Dimension)
 		s.metrics = append(s.metrics, m)
 	}
 	m.values = append(m.values, value)
+	r.pending++
 }
 
 func mergeDims(defaults, dims []Dimension) []Dimension {
@@ -134,104 +144,183 @@ func mergeDims(defaults, dims []Dimension) []Dimension {
 func dimKey(dims []Dimension) string {
 	var b strings.Builder
 	for _, d := range dims {
-		fmt.Fprintf(&b, "%d:%s=%d:%s;", len(d.Name), d.Name, len(d.Value), d.Value)
+		b.WriteString(strconv.Itoa(len(d.Name)))
+		b.WriteByte(':')
+		b.WriteString(d.Name)
+		b.WriteString(strconv.Itoa(len(d.Value)))
+		b.WriteByte('=')
+		b.WriteString(d.Value)
 	}
 	return b.String()
 }
 
 // Flush writes every recorded value as EMF lines, one per dimension set (more when a metric has
 // more than MaxValuesPerMetric values), and forgets them. Nothing is written when nothing was
-// recorded. An error means some lines may not have been written; the values are dropped anyway,
-// so a broken writer cannot make the Recorder grow without bound.
+// recorded. On an error (a metric named like a dimension, a failed write) the values are dropped
+// anyway, so a broken writer cannot make the Recorder grow without bound; the lines that could be
+// encoded are still written in the first case.
 func (r *Recorder) Flush() error {
 	if r == nil {
 		return nil
 	}
 	r.mu.Lock()
-	sets, order := r.sets, r.order
-	r.sets, r.order = map[string]*set{}, nil
-	r.mu.Unlock()
-	if len(order) == 0 {
-		return nil
+	buf, err := r.encodeLocked(r.buf[:0])
+	r.buf = buf[:0]
+	if len(buf) > 0 {
+		// Write a copy, so the next Flush can reuse the buffer while this one writes.
+		buf = append([]byte(nil), buf...)
 	}
+	r.mu.Unlock()
+	if len(buf) > 0 {
+		if _, werr := r.w.Write(buf); werr != nil {
+			return errors.Join(err, fmt.Errorf("write metrics: %w", werr))
+		}
+	}
+	return err
+}
+
+// encodeLocked appends every pending line to buf and empties the value lists, keeping the sets
+// and metrics (a Lambda records the same few every invocation). r.mu must be held.
+func (r *Recorder) encodeLocked(buf []byte) ([]byte, error) {
+	if r.pending == 0 {
+		return buf, nil
+	}
+	r.pending = 0
 	ts := r.now().UnixMilli()
-	var buf []byte
-	for _, k := range order {
-		s := sets[k]
+	var firstErr error
+	for _, k := range r.order {
+		s := r.sets[k]
 		for chunk := 0; ; chunk++ {
-			line, more, err := encode(r.namespace, ts, s, chunk)
-			if err != nil {
-				return err
+			var more bool
+			var err error
+			buf, more, err = encode(buf, r.namespace, ts, s, chunk)
+			if err != nil && firstErr == nil {
+				firstErr = err
 			}
-			if line != nil {
-				buf = append(buf, line...)
-				buf = append(buf, '\n')
-			}
-			if !more {
+			if err != nil || !more {
 				break
 			}
 		}
+		for _, m := range s.metrics {
+			m.values = m.values[:0]
+		}
 	}
-	if _, err := r.w.Write(buf); err != nil {
-		return fmt.Errorf("write metrics: %w", err)
+	if len(r.order) > maxSets {
+		r.sets, r.order = map[string]*set{}, nil
 	}
-	return nil
+	return buf, firstErr
 }
 
-// The EMF document. Field names are fixed by the specification.
-type (
-	emfMetadata struct {
-		Timestamp         int64          `json:"Timestamp"`
-		CloudWatchMetrics []emfDirective `json:"CloudWatchMetrics"`
-	}
-	emfDirective struct {
-		Namespace  string          `json:"Namespace"`
-		Dimensions [][]string      `json:"Dimensions"`
-		Metrics    []emfDefinition `json:"Metrics"`
-	}
-	emfDefinition struct {
-		Name string `json:"Name"`
-		Unit Unit   `json:"Unit,omitempty"`
-	}
-)
-
-// encode writes the chunk-th line of s: values [chunk*Max, (chunk+1)*Max) of each metric.
-func encode(namespace string, ts int64, s *set, chunk int) (line []byte, more bool, err error) {
-	doc := map[string]any{}
-	names := make([]string, 0, len(s.dims))
-	for _, d := range s.dims {
-		if len(names) < MaxDimensions {
-			names = append(names, d.Name)
-		}
-		doc[d.Name] = d.Value
-	}
-	dir := emfDirective{Namespace: namespace, Dimensions: [][]string{names}}
+// encode appends the chunk-th line of s to buf: values [chunk*Max, (chunk+1)*Max) of each
+// metric. The document is written by hand, in the order _aws, dimensions, metrics; its field
+// names (_aws, Timestamp, CloudWatchMetrics, Namespace, Dimensions, Metrics, Name, Unit) are fixed
+// by the specification.
+func encode(buf []byte, namespace string, ts int64, s *set, chunk int) (out []byte, more bool, err error) {
 	lo := chunk * MaxValuesPerMetric
+	var present []*metric
 	for _, m := range s.metrics {
 		if lo >= len(m.values) {
 			continue
 		}
-		hi := min(lo+MaxValuesPerMetric, len(m.values))
-		if hi < len(m.values) {
+		if lo+MaxValuesPerMetric < len(m.values) {
 			more = true
 		}
-		if _, clash := doc[m.name]; clash {
-			return nil, false, fmt.Errorf("encode metric %q: the name is also a dimension", m.name)
+		for _, d := range s.dims {
+			if d.Name == m.name {
+				return buf, false, fmt.Errorf("encode metric %q: the name is also a dimension", m.name)
+			}
 		}
-		dir.Metrics = append(dir.Metrics, emfDefinition{Name: m.name, Unit: m.unit})
-		if vals := m.values[lo:hi]; len(vals) == 1 {
-			doc[m.name] = vals[0]
-		} else {
-			doc[m.name] = vals
+		present = append(present, m)
+	}
+	if len(present) == 0 {
+		return buf, false, nil
+	}
+	b := append(buf, `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
+	b = appendString(b, namespace)
+	b = append(b, `,"Dimensions":[[`...)
+	for i, d := range s.dims {
+		if i == MaxDimensions {
+			break
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, d.Name)
+	}
+	b = append(b, `]],"Metrics":[`...)
+	for i, m := range present {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"Name":`...)
+		b = appendString(b, m.name)
+		if m.unit != "" {
+			b = append(b, `,"Unit":`...)
+			b = appendString(b, string(m.unit))
+		}
+		b = append(b, '}')
+	}
+	b = append(b, "]}]}"...)
+	for _, d := range s.dims {
+		b = append(b, ',')
+		b = appendString(b, d.Name)
+		b = append(b, ':')
+		b = appendString(b, d.Value)
+	}
+	for _, m := range present {
+		b = append(b, ',')
+		b = appendString(b, m.name)
+		b = append(b, ':')
+		vals := m.values[lo:min(lo+MaxValuesPerMetric, len(m.values))]
+		if len(vals) == 1 {
+			b = appendFloat(b, vals[0])
+			continue
+		}
+		b = append(b, '[')
+		for i, v := range vals {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendFloat(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "}\n"...), more, nil
+}
+
+// appendFloat formats v as encoding/json does.
+func appendFloat(b []byte, v float64) []byte {
+	abs := math.Abs(v)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, v, format, -1, 64)
+	if format == 'e' {
+		// Clean up e-09 to e-9, as encoding/json does.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
 		}
 	}
-	if len(dir.Metrics) == 0 {
-		return nil, false, nil
+	return b
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
 	}
-	doc["_aws"] = emfMetadata{Timestamp: ts, CloudWatchMetrics: []emfDirective{dir}}
-	line, err = json.Marshal(doc)
-	if err != nil {
-		return nil, false, fmt.Errorf("encode metrics: %w", err)
-	}
-	return line, more, nil
+	return append(b, '"')
 }

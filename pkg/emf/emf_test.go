@@ -210,5 +210,76 @@ func ExampleRecorder() {
 	_ = r.Flush()
 	fmt.Print(out.String())
 	// Output:
-	// {"OrdersPlaced":3,"Service":"execution","_aws":{"Timestamp":1764254100000,"CloudWatchMetrics":[{"Namespace":"Alchemiser","Dimensions":[["Service"]],"Metrics":[{"Name":"OrdersPlaced","Unit":"Count"}]}]}}
+	// {"_aws":{"Timestamp":1764254100000,"CloudWatchMetrics":[{"Namespace":"Alchemiser","Dimensions":[["Service"]],"Metrics":[{"Name":"OrdersPlaced","Unit":"Count"}]}]},"Service":"execution","OrdersPlaced":3}
+}
+
+// TestEncodingMatchesEncodingJSON checks the hand-written encoder against encoding/json for
+// awkward numbers and strings.
+func TestEncodingMatchesEncodingJSON(t *testing.T) {
+	floats := []float64{0, 1, -1, 0.1, 12.5, 1e-7, 1.5e-9, 123456789, 1e20, 1e21, 1.7976931348623157e308, 5e-324, -2.5e-7}
+	for _, v := range floats {
+		var out bytes.Buffer
+		r := emf.New(&out, "NS", emf.WithClock(clock))
+		r.Put("V", v, emf.None)
+		if err := r.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		if !strings.Contains(out.String(), `"V":`+string(want)+"}") {
+			t.Errorf("%v encoded as %s, want %s", v, out.String(), want)
+		}
+	}
+	for _, s := range []string{"plain", `quo"te`, `back\\slash`, "tab\tnew\nline\x01", "ünïcødé €", "bad\xffutf8", "<html>&"} {
+		var out bytes.Buffer
+		r := emf.New(&out, s, emf.WithClock(clock))
+		r.Put("V", 1, emf.Count, emf.Dimension{Name: "D", Value: s})
+		if err := r.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			D   string
+			AWS struct {
+				CloudWatchMetrics []struct{ Namespace string }
+			} `json:"_aws"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatalf("%q: output is not JSON: %v\n%s", s, err, out.String())
+		}
+		want := strings.ToValidUTF8(s, "\uFFFD")
+		if doc.D != want || doc.AWS.CloudWatchMetrics[0].Namespace != want {
+			t.Errorf("%q round-tripped as %q / %q", s, doc.D, doc.AWS.CloudWatchMetrics[0].Namespace)
+		}
+	}
+}
+
+func TestFlushReusesSetsWithoutRepeatingValues(t *testing.T) {
+	var out bytes.Buffer
+	r := emf.New(&out, "NS", emf.WithClock(clock))
+	r.Put("A", 1, emf.Count, emf.Dimension{Name: "T", Value: "x"})
+	r.Put("B", 2, emf.Count, emf.Dimension{Name: "T", Value: "y"})
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	r.Put("A", 3, emf.Count, emf.Dimension{Name: "T", Value: "x"})
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"A":3`) || strings.Contains(lines[0], `"B"`) {
+		t.Fatalf("second flush wrote %q, want only A=3", out.String())
+	}
+}
+
+func TestClashStillWritesOtherLines(t *testing.T) {
+	var out bytes.Buffer
+	r := emf.New(&out, "NS", emf.WithClock(clock))
+	r.Put("Good", 1, emf.Count)
+	r.Put("D", 1, emf.Count, emf.Dimension{Name: "D", Value: "x"})
+	if err := r.Flush(); err == nil {
+		t.Fatal("no error for the clash")
+	}
+	if !strings.Contains(out.String(), `"Good":1`) {
+		t.Fatalf("valid line not written: %q", out.String())
+	}
 }
