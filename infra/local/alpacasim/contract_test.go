@@ -635,3 +635,23 @@ func TestContractPartialFillAndReject(t *testing.T) {
 		t.Fatalf("reject = %v, %v", r, err)
 	}
 }
+
+func TestContractLastEquityIsAtTheClose(t *testing.T) {
+	s := start(t, alpacasim.Config{Seed: 1})
+	if _, err := s.trade.PlaceOrder(marketBuy("TQQQ", "100", "le")); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.SetTime(mondayOpen.Add(2 * time.Hour))
+	a, err := s.trade.GetAccount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closes, _ := marketsim.NewGenerator(1).DailyBars("TQQQ", thursday, thursday)
+	want := a.Cash.Add(closes[0].Close.Mul(decimal.NewFromInt(100)))
+	if !a.LastEquity.Equal(want) {
+		t.Fatalf("last equity %s, want cash + 100 x Thursday's close = %s", a.LastEquity, want)
+	}
+	if a.Equity.Equal(a.LastEquity) {
+		t.Fatalf("equity did not move since the close")
+	}
+}

@@ -239,6 +239,7 @@ func (s *Server) advance(now time.Time) {
 		}
 		s.step(sess.Close.Add(-time.Nanosecond))
 		s.onClose(sess.Close)
+		s.lastEquity, _ = s.equity(sess.Close)
 		cursor = sess.Close
 	}
 	s.processed = now

@@ -34,6 +34,7 @@ type Server struct {
 	events     []TradeUpdate
 	subs       map[chan TradeUpdate]struct{}
 	processed  time.Time
+	lastEquity decimal.Decimal // equity at the last close processed
 	createdAt  time.Time
 
 	rngMu sync.Mutex
@@ -69,6 +70,7 @@ func New(cfg Config) (*Server, error) {
 		traded:     make(map[string]bool),
 		subs:       make(map[chan TradeUpdate]struct{}),
 		processed:  cfg.AsOf,
+		lastEquity: cfg.Cash,
 		createdAt:  cfg.AsOf,
 		rng:        rand.New(rand.NewPCG(uint64(cfg.Faults.Seed), 0x5eed)),
 		scheduled:  make(map[string][]FaultKind),

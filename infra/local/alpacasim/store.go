@@ -40,6 +40,7 @@ func (s *Server) restore() error {
 		return nil
 	}
 	s.cash = acct.Cash
+	s.lastEquity = acct.Cash
 	s.createdAt = acct.CreatedAt
 	for _, p := range acct.Positions {
 		p := p

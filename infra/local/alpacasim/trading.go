@@ -224,7 +224,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) {
 	now := s.lockAndSync()
 	defer s.mu.Unlock()
 	equity, long := s.equity(now)
-	lastEquity := equity
+	lastEquity := s.lastEquity
 	bp := s.cash.Sub(s.reserved()).String()
 	writeJSON(w, http.StatusOK, accountJSON{
 		ID: "00000000-0000-4000-8000-00000000acc7", AccountNumber: "PASIM0001", Status: "ACTIVE", CryptoStatus: "INACTIVE",
