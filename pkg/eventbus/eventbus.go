@@ -58,14 +58,22 @@ func Handling(ctx context.Context) (v1.DetailType, bool) {
 	return t, ok
 }
 
-// tripped reports whether publishing e in ctx would emit an error notification about an error
-// notification, which the circuit breaker forbids.
+// tripped reports whether publishing e in ctx is forbidden by the circuit breaker: while an
+// ErrorNotificationRequested is being handled, no event that reports a failure may be published.
+// An ErrorNotificationRequested would notify about the notification directly; a StepFailed or
+// WorkflowFailed would make the orchestrator do so one hop later.
 func tripped(ctx context.Context, e v1.Event) bool {
-	if e == nil || e.DetailType() != v1.TypeErrorNotificationRequested {
+	if e == nil {
 		return false
 	}
-	t, _ := Handling(ctx)
-	return t == v1.TypeErrorNotificationRequested
+	if t, _ := Handling(ctx); t != v1.TypeErrorNotificationRequested {
+		return false
+	}
+	switch e.DetailType() {
+	case v1.TypeErrorNotificationRequested, v1.TypeStepFailed, v1.TypeWorkflowFailed:
+		return true
+	}
+	return false
 }
 
 // breaker drops the events that the circuit breaker forbids, logging each, and returns the rest.
@@ -82,8 +90,9 @@ func breaker(ctx context.Context, logger *slog.Logger, events []v1.Event) []v1.E
 		if keep == nil {
 			keep = append(make([]v1.Event, 0, len(events)), events[:i]...)
 		}
-		logger.WarnContext(ctx, "circuit breaker dropped an error notification published while handling an error notification",
-			slog.String("dropped_event_id", e.Meta().EventID), slog.String("dropped_code", codeOf(e)))
+		logger.WarnContext(ctx, "circuit breaker dropped a failure event published while handling an error notification",
+			slog.String("dropped_detail_type", string(e.DetailType())), slog.String("dropped_event_id", e.Meta().EventID),
+			slog.String("dropped_code", codeOf(e)))
 	}
 	if keep == nil {
 		return events
@@ -92,15 +101,18 @@ func breaker(ctx context.Context, logger *slog.Logger, events []v1.Event) []v1.E
 }
 
 func codeOf(e v1.Event) string {
-	if n, ok := e.(*v1.ErrorNotificationRequested); ok {
-		return n.Code
+	switch x := e.(type) {
+	case *v1.ErrorNotificationRequested:
+		return x.Code
+	case *v1.StepFailed:
+		return x.Code
 	}
 	return ""
 }
 
 // Guard wraps p with the circuit breaker: while an ErrorNotificationRequested is being handled
-// (see WithHandling), publishing another ErrorNotificationRequested drops it and logs a warning
-// instead. The EventBridge adapter and the Recorder apply the same rule themselves; Guard is for
+// (see WithHandling), publishing another ErrorNotificationRequested, or a StepFailed or
+// WorkflowFailed that would lead to one, drops the event and logs a warning instead. The EventBridge adapter and the Recorder apply the same rule themselves; Guard is for
 // other publishers.
 func Guard(p Publisher, logger *slog.Logger) Publisher {
 	if logger == nil {

@@ -33,8 +33,9 @@
 //
 // # Circuit breaker
 //
-// The Router records the detail-type being handled in the context (eventbus.WithHandling). The
-// publishers of pkg/eventbus drop, and log, an ErrorNotificationRequested published while an
-// ErrorNotificationRequested is handled, so a failing notifier cannot notify about itself in a
-// loop.
+// The Router records the detail-type being handled in the context (eventbus.WithHandling). While
+// an ErrorNotificationRequested is handled, the publishers of pkg/eventbus drop, and log, any
+// ErrorNotificationRequested, StepFailed or WorkflowFailed: a failing notifier can neither notify
+// about its own failure nor make the orchestrator do so, so no error notification is ever about
+// an error notification.
 package lambdaevent

@@ -74,16 +74,17 @@ func Run(t *testing.T, newSubject func(t *testing.T) Subject) {
 	t.Run("CircuitBreaker", func(t *testing.T) {
 		s := newSubject(t)
 		hctx := eventbus.WithHandling(ctx, v1.TypeErrorNotificationRequested)
-		other := v1example.StepFailed()
-		if err := s.Publisher.Publish(hctx, v1example.ErrorNotificationRequested(), other); err != nil {
+		other := v1example.TradingNotificationRequested()
+		if err := s.Publisher.Publish(hctx, v1example.ErrorNotificationRequested(), v1example.StepFailed(),
+			v1example.WorkflowFailed(), other); err != nil {
 			t.Fatalf("Publish: %v", err)
 		}
 		check(t, s, []v1.Event{other})
-		// Handling anything else, an error notification goes out.
-		note := v1example.ErrorNotificationRequested()
-		if err := s.Publisher.Publish(eventbus.WithHandling(ctx, v1.TypeTradeExecuted), note); err != nil {
+		// Handling anything else, failures are reported.
+		failures := []v1.Event{v1example.ErrorNotificationRequested(), v1example.StepFailed()}
+		if err := s.Publisher.Publish(eventbus.WithHandling(ctx, v1.TypeTradeExecuted), failures...); err != nil {
 			t.Fatalf("Publish: %v", err)
 		}
-		check(t, s, []v1.Event{other, note})
+		check(t, s, append([]v1.Event{other}, failures...))
 	})
 }
