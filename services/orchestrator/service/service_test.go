@@ -464,6 +464,38 @@ func TestRejectsUndecodableEvent(t *testing.T) {
 	}
 }
 
+// TestNoSecretInLogs runs a whole workflow at debug level with the Alpaca secret in the
+// function's environment (as the local runtime passes it) and scans the logs for it.
+func TestNoSecretInLogs(t *testing.T) {
+	const secret = "alpaca-SECRET-key-0123456789"
+	env := map[string]string{"STAGE": "local", "EVENT_BUS_NAME": "b", "LOG_LEVEL": "debug", "ALPACA_SECRET_KEY": secret, "ALPACA_KEY_ID": "PK1"}
+	cfg, err := service.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, nil)
+	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: r.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger.Info("starting orchestrator", "config", cfg.String())
+	r.fn, err = service.NewWithDeps(context.Background(), cfg, logger, service.Deps{Now: r.clock.Now, Publisher: r.bus, Store: r.store,
+		Metrics: emf.New(&lockedWriter{w: r.logs}, "test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := r.start(t, schedStart)
+	for _, e := range []v1.Event{signal(cid), failed(cid, v1.StepPortfolio)} {
+		if _, err := r.invoke(t, wrap(t, e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = r.invoke(t, []byte(`{"mode":"nope"}`))
+	if !strings.Contains(r.logs.String(), "workflow ended") {
+		t.Fatalf("logs do not show the run:\n%s", r.logs.String())
+	}
+	if strings.Contains(r.logs.String(), secret) {
+		t.Fatalf("the Alpaca secret is in the logs")
+	}
+}
+
 func types(es []v1.Event) []v1.DetailType {
 	var out []v1.DetailType
 	for _, e := range es {
