@@ -16,6 +16,7 @@
 package nyse
 
 import (
+	"sync"
 	"time"
 	_ "time/tzdata" // the calendar must work where the host has no zoneinfo (Lambda).
 )
@@ -71,7 +72,30 @@ func HolidayName(date time.Time) (string, bool) {
 	return holiday(dayOf(date))
 }
 
+// holidayCache holds each year's holidays once computed: map[int]map[day]string.
+var holidayCache sync.Map
+
 func holiday(d day) (string, bool) {
+	hs, ok := holidayCache.Load(d.y)
+	if !ok {
+		hs, _ = holidayCache.LoadOrStore(d.y, holidaysOf(d.y))
+	}
+	name, ok := hs.(map[day]string)[d]
+	return name, ok
+}
+
+// holidaysOf lists the weekday closures of year y.
+func holidaysOf(y int) map[day]string {
+	out := make(map[day]string)
+	for d := (day{y, time.January, 1}); d.y == y; d = d.add(1) {
+		if name, ok := computeHoliday(d); ok {
+			out[d] = name
+		}
+	}
+	return out
+}
+
+func computeHoliday(d day) (string, bool) {
 	if wd := d.weekday(); wd == time.Saturday || wd == time.Sunday {
 		return "", false
 	}
