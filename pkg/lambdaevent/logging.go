@@ -5,13 +5,11 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/alchemiser/alchemiser/pkg/logging"
 )
 
-// Logging attaches the event's correlation_id, event_id and detail_type (and the Lambda request
-// ID, and the replay name of a replayed event) to the context, so that every line logged with a
+// Logging attaches the event's correlation_id, event_id and detail_type (and the replay name of a
+// replayed event) to the context, so that every line logged with a
 // ...Context call during the invocation carries them (use a logger from logging.New). It logs the
 // unknown fields of a newer minor version, and the outcome once: the error with its stack for a
 // panic, or a debug line on success.
@@ -26,9 +24,6 @@ func Logging(logger *slog.Logger) Middleware {
 				slog.String(logging.KeyCorrelationID, meta.CorrelationID),
 				slog.String(logging.KeyEventID, meta.EventID),
 				slog.String(logging.KeyDetailType, string(msg.Event.DetailType())),
-			}
-			if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
-				attrs = append(attrs, slog.String(logging.KeyRequestID, lc.AwsRequestID))
 			}
 			if msg.ReplayName != "" {
 				attrs = append(attrs, slog.String(logging.KeyReplayName, msg.ReplayName))

@@ -3,7 +3,9 @@
 // that every line logged with a ...Context call during an invocation names the event it is about.
 //
 // Build the logger once in main with New and inject it; attach attributes at the edge of an
-// invocation with ContextWith (pkg/lambdaevent's Logging middleware does this).
+// invocation with ContextWith (pkg/lambdaevent's Logging middleware does this). In Lambda the
+// request ID of the invocation (from lambdacontext) is added to every line logged with its
+// context, as aws_request_id.
 package logging
 
 import (
@@ -12,6 +14,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Attribute keys attached by the handler runtime. Use them instead of string literals so that a
@@ -97,11 +101,18 @@ func (h *ContextHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return h.next.Enabled(ctx, l)
 }
 
-// Handle adds the context's attributes to r and passes it to the wrapped handler.
+// Handle adds the context's attributes to r, and the Lambda request ID when ctx is an
+// invocation's context, and passes r to the wrapped handler.
 func (h *ContextHandler) Handle(ctx context.Context, r slog.Record) error {
-	if attrs := Attrs(ctx); len(attrs) > 0 {
+	attrs := Attrs(ctx)
+	lc, inLambda := lambdacontext.FromContext(ctx)
+	inLambda = inLambda && lc.AwsRequestID != "" && !hasKey(attrs, KeyRequestID)
+	if len(attrs) > 0 || inLambda {
 		r = r.Clone()
 		r.AddAttrs(attrs...)
+		if inLambda {
+			r.AddAttrs(slog.String(KeyRequestID, lc.AwsRequestID))
+		}
 	}
 	return h.next.Handle(ctx, r)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/alchemiser/alchemiser/pkg/logging"
 )
 
@@ -103,5 +105,20 @@ func BenchmarkInfoContext(b *testing.B) {
 	for b.Loop() {
 		logger.InfoContext(ctx, "handled", slog.Int("n", 1))
 		buf.Reset()
+	}
+}
+
+func TestLambdaRequestID(t *testing.T) {
+	var buf bytes.Buffer
+	logger := logging.New(&buf, slog.LevelInfo)
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-9"})
+	logger.InfoContext(ctx, "bare lambda context")
+	logger.InfoContext(logging.ContextWith(ctx, slog.String(logging.KeyRequestID, "explicit")), "explicit wins")
+	recs := decode(t, &buf)
+	if recs[0]["aws_request_id"] != "req-9" || recs[1]["aws_request_id"] != "explicit" {
+		t.Fatalf("records %v", recs)
+	}
+	if strings.Count(buf.String(), "aws_request_id") != 2 {
+		t.Fatalf("request ID repeated: %s", buf.String())
 	}
 }
