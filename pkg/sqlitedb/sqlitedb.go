@@ -76,5 +76,7 @@ func OpenContext(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// OpenMemory opens a private in-memory database, for tests.
+// OpenMemory opens a private in-memory database, for tests. It has a single connection: do not
+// query through the *sql.DB while holding a transaction on it (use the transaction), or the
+// query waits for the connection forever.
 func OpenMemory() (*sql.DB, error) { return Open(Memory) }
