@@ -147,9 +147,7 @@ func Build(in Input, p Params) (Plan, error) {
 
 	available := in.Cash.Decimal().Add(proceeds).Sub(reserve)
 	buys, held, note := fund(pending, available, p.MinNotional)
-	for _, h := range held {
-		holds = append(holds, h)
-	}
+	holds = append(holds, held...)
 	if note != "" {
 		notes = append(notes, note)
 	}
@@ -227,7 +225,7 @@ func fund(pending []pendingBuy, available, minNotional decimal.Decimal) (buys, h
 	for _, b := range pending {
 		// QuoRem truncates exactly, so every scaled buy, and so their sum, stays at or under
 		// its pro-rata share of the available cash.
-		qty, cost := decimal.Zero, decimal.Zero
+		var qty, cost decimal.Decimal
 		if b.frac {
 			cost, _ = b.cost.Mul(available).QuoRem(total, 2)
 		} else {
