@@ -253,14 +253,20 @@ func (p *EventBridge) Publish(ctx context.Context, events ...v1.Event) error {
 	}
 	var failed []FailedEntry
 	var lastErr error
-	for _, batch := range batches(entries) {
+	all := batches(entries)
+	for i, batch := range all {
+		if err := ctx.Err(); err != nil {
+			// Cancelled: the remaining batches are not sent, and are listed as failed.
+			for _, rest := range all[i:] {
+				failed = append(failed, describeAll(rest, nil, fmt.Errorf("not sent: %w", err))...)
+			}
+			lastErr = err
+			break
+		}
 		f, err := p.sendBatch(ctx, batch)
 		failed = append(failed, f...)
 		if err != nil {
 			lastErr = err
-		}
-		if ctx.Err() != nil {
-			break
 		}
 	}
 	if len(failed) > 0 || lastErr != nil {

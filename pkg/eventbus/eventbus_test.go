@@ -331,3 +331,25 @@ func BenchmarkPublishEventBridge(b *testing.B) {
 		}
 	}
 }
+
+func TestEventBridgeCancelledListsUnsentBatches(t *testing.T) {
+	srv := eventbustest.NewServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.Fail = func(call int, _ eventbustest.Entry) string {
+		cancel() // the first call fails and cancels the publish
+		return "ThrottlingException"
+	}
+	p := newAdapter(t, srv)
+	events := manyEvents(15)
+	err := p.Publish(ctx, events...)
+	var pe *eventbus.PublishError
+	if !errors.As(err, &pe) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want a PublishError wrapping context.Canceled", err)
+	}
+	if len(pe.Failed) != 15 {
+		t.Fatalf("%d events listed as failed, want all 15 (10 rejected, 5 never sent)", len(pe.Failed))
+	}
+	if n := len(srv.Calls()); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
+	}
+}
