@@ -246,3 +246,15 @@ func BenchmarkMatcherScaling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCompile measures compiling a pattern with several operators and an $or.
+func BenchmarkCompile(b *testing.B) {
+	p := []byte(`{"source":["alchemiser.execution"],"detail":{"qty":[{"numeric":[">",0,"<=",100]}],"status":[{"anything-but":["rejected","cancelled"]}],"$or":[{"symbol":[{"prefix":"SP"}]},{"venue":[{"wildcard":"*EX"}]}]}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		if _, err := eventpattern.Compile(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
