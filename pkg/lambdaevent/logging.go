@@ -10,8 +10,8 @@ import (
 
 // Logging attaches the event's correlation_id, event_id and detail_type (and the replay name of a
 // replayed event) to the context, so that every line logged with a
-// ...Context call during the invocation carries them (use a logger from logging.New). It logs the
-// unknown fields of a newer minor version, and the outcome once: the error with its stack for a
+// ...Context call during the invocation carries them (use a logger from logging.New). It logs a
+// replay, the unknown fields of a newer minor version, and the outcome once: the error with its stack for a
 // panic, or a debug line on success.
 func Logging(logger *slog.Logger) Middleware {
 	if logger == nil {
@@ -29,6 +29,9 @@ func Logging(logger *slog.Logger) Middleware {
 				attrs = append(attrs, slog.String(logging.KeyReplayName, msg.ReplayName))
 			}
 			ctx = WithLogger(logging.ContextWith(ctx, attrs...), logger)
+			if msg.ReplayName != "" {
+				logger.InfoContext(ctx, "handling an event replayed from an archive")
+			}
 			if len(msg.UnknownFields) > 0 {
 				logger.WarnContext(ctx, "event has fields of a newer minor version; ignored",
 					slog.Any("unknown_fields", msg.UnknownFields), slog.String("schema_version", meta.SchemaVersion))

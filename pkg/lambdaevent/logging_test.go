@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -58,5 +59,22 @@ func TestLoggingSuccessIsDebug(t *testing.T) {
 	recs := logs.records(t)
 	if len(recs) != 1 || recs[0]["level"] != "DEBUG" || recs[0]["duration"] == nil {
 		t.Fatalf("records %v, want one debug line with a duration", recs)
+	}
+}
+
+func TestLoggingReplay(t *testing.T) {
+	logger, logs := newLogger(slog.LevelInfo)
+	r := lambdaevent.NewRouter(logger, lambdaevent.Logging(logger))
+	r.Handle(v1.TypeStepFailed, func(ctx context.Context, _ lambdaevent.Message) error {
+		logger.InfoContext(ctx, "inside")
+		return nil
+	})
+	payload := strings.Replace(string(envelope(t, v1example.StepFailed())), `"detail-type"`, `"replay-name":"r7","detail-type"`, 1)
+	if _, err := r.Invoke(context.Background(), []byte(payload)); err != nil {
+		t.Fatal(err)
+	}
+	recs := logs.records(t)
+	if len(recs) != 2 || recs[0]["replay_name"] != "r7" || recs[1]["replay_name"] != "r7" {
+		t.Fatalf("records %v, want a replay line and the handler's line, both naming the replay", recs)
 	}
 }
