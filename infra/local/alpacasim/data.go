@@ -68,21 +68,20 @@ func barTime(date time.Time) time.Time {
 func toBarJSON(b marketsim.Bar) barJSON {
 	return barJSON{
 		T: barTime(b.Date).UTC().Format(time.RFC3339), O: num(b.Open), H: num(b.High), L: num(b.Low), C: num(b.Close),
-		V: b.Volume, N: b.Volume / 100, VW: typicalPrice(b),
+		V: b.Volume, N: b.Volume / 100, VW: json.Number(appendTypicalPrice(nil, b)),
 	}
 }
 
-// typicalPrice stands in for the VWAP: (high + low + close) / 3, to 4 decimals. It avoids
-// decimal division, which dominates the cost of serving bars.
-func typicalPrice(b marketsim.Bar) json.Number {
+// appendTypicalPrice writes the stand-in for the VWAP: (high + low + close) / 3, to 4
+// decimals, without decimal division, which would dominate the cost of serving bars.
+func appendTypicalPrice(buf []byte, b marketsim.Bar) []byte {
 	h, ok1 := scaled4(b.High)
 	l, ok2 := scaled4(b.Low)
 	c, ok3 := scaled4(b.Close)
 	if !(ok1 && ok2 && ok3) {
-		return num(roundPrice(b.High.Add(b.Low).Add(b.Close).Div(decimal.NewFromInt(3))))
+		return append(buf, roundPrice(b.High.Add(b.Low).Add(b.Close).Div(decimal.NewFromInt(3))).String()...)
 	}
-	v := (h + l + c + 1) / 3
-	return json.Number(decimal.New(v, -4).String())
+	return appendScaled(buf, (h+l+c+1)/3)
 }
 
 // scaled4 returns d * 10^4 as an integer when that is exact and small.
@@ -205,10 +204,12 @@ func (s *Server) getBars(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out := map[string][]barJSON{}
+	buf := make([]byte, 0, min(limit, 10000)*120+256) // about 110 bytes a bar
+	buf = append(buf, `{"bars":{`...)
 	count := 0
 	var next *string
 	today := nyse.Date(now.In(nyse.NewYork))
+	firstSym := true
 	for _, sym := range syms {
 		if sym < fromSym {
 			continue
@@ -229,6 +230,7 @@ func (s *Server) getBars(w http.ResponseWriter, r *http.Request) {
 				bars[i], bars[j] = bars[j], bars[i]
 			}
 		}
+		firstBar := true
 		for _, b := range bars {
 			ts := barTime(b.Date)
 			if ts.Before(start) || ts.After(end) {
@@ -242,14 +244,84 @@ func (s *Server) getBars(w http.ResponseWriter, r *http.Request) {
 				next = &tok
 				break
 			}
-			out[sym] = append(out[sym], toBarJSON(b))
+			if firstBar {
+				if !firstSym {
+					buf = append(buf, ',')
+				}
+				buf = strconv.AppendQuote(buf, sym)
+				buf = append(buf, ":["...)
+				firstSym, firstBar = false, false
+			} else {
+				buf = append(buf, ',')
+			}
+			buf = appendBar(buf, b)
 			count++
+		}
+		if !firstBar {
+			buf = append(buf, ']')
 		}
 		if next != nil {
 			break
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bars": out, "next_page_token": next, "currency": "USD"})
+	buf = append(buf, `},"next_page_token":`...)
+	if next == nil {
+		buf = append(buf, "null"...)
+	} else {
+		buf = strconv.AppendQuote(buf, *next)
+	}
+	buf = append(buf, `,"currency":"USD"}`...)
+	buf = append(buf, '\n')
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
+}
+
+// appendBar writes b as Alpaca's bar JSON; it is the hot path of GET /v2/stocks/bars.
+func appendBar(buf []byte, b marketsim.Bar) []byte {
+	buf = append(buf, `{"t":"`...)
+	buf = barTime(b.Date).UTC().AppendFormat(buf, time.RFC3339)
+	buf = append(buf, `","o":`...)
+	buf = appendDecimal(buf, b.Open)
+	buf = append(buf, `,"h":`...)
+	buf = appendDecimal(buf, b.High)
+	buf = append(buf, `,"l":`...)
+	buf = appendDecimal(buf, b.Low)
+	buf = append(buf, `,"c":`...)
+	buf = appendDecimal(buf, b.Close)
+	buf = append(buf, `,"v":`...)
+	buf = strconv.AppendInt(buf, b.Volume, 10)
+	buf = append(buf, `,"n":`...)
+	buf = strconv.AppendInt(buf, b.Volume/100, 10)
+	buf = append(buf, `,"vw":`...)
+	buf = appendTypicalPrice(buf, b)
+	return append(buf, '}')
+}
+
+// appendDecimal writes d as a JSON number without going through a string when it can.
+func appendDecimal(buf []byte, d decimal.Decimal) []byte {
+	v, ok := scaled4(d)
+	if !ok {
+		return append(buf, d.String()...)
+	}
+	return appendScaled(buf, v)
+}
+
+// appendScaled writes v/10000 (v >= 0) with no trailing zeros.
+func appendScaled(buf []byte, v int64) []byte {
+	buf = strconv.AppendInt(buf, v/10000, 10)
+	frac := v % 10000
+	if frac == 0 {
+		return buf
+	}
+	digits := [4]byte{byte('0' + frac/1000), byte('0' + frac/100%10), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 4
+	for n > 0 && digits[n-1] == '0' {
+		n--
+	}
+	buf = append(buf, '.')
+	return append(buf, digits[:n]...)
 }
 
 // latest computes the quote and trade of each symbol at the simulated now. Symbols without
