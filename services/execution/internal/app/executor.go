@@ -68,6 +68,10 @@ func DefaultSettings() Settings {
 	}
 }
 
+// lookback bounds the search for a plan's earlier orders, in broker time: a plan is retried
+// for at most an hour (the routing table's event age), so a day is ample.
+const lookback = 24 * time.Hour
+
 // Run is one request to execute a plan.
 type Run struct {
 	Plan domain.Plan
@@ -119,7 +123,7 @@ func (e *Executor) Execute(ctx context.Context, run Run) (domain.Report, error) 
 		}
 		rep = domain.Report{Outcome: domain.DryRun, Reason: dec.Reason, Orders: orders}
 	default:
-		rep, err = e.live(ctx, tag, run.Plan)
+		rep, err = e.live(ctx, tag, run.Plan, clock.Now.Add(-lookback))
 		if err != nil {
 			return domain.Report{}, err
 		}

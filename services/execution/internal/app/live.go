@@ -54,6 +54,8 @@ func (m *item) done() bool {
 type live struct {
 	e   *Executor
 	tag string
+	// since bounds the order lookups (broker time).
+	since time.Time
 
 	mu      sync.Mutex
 	pushed  []domain.Order
@@ -62,16 +64,16 @@ type live struct {
 	byCID map[string]*item
 }
 
-func (e *Executor) live(ctx context.Context, tag string, plan domain.Plan) (domain.Report, error) {
+func (e *Executor) live(ctx context.Context, tag string, plan domain.Plan, since time.Time) (domain.Report, error) {
 	deadline := e.deadline(ctx)
-	l := &live{e: e, tag: tag, changed: make(chan struct{}, 1), byCID: map[string]*item{}}
+	l := &live{e: e, tag: tag, since: since, changed: make(chan struct{}, 1), byCID: map[string]*item{}}
 	if e.updates != nil {
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
 		go e.updates.Watch(wctx, l.push)
 	}
 	kept, refused := domain.ApplyLimits(plan.Items, e.set.Limits)
-	existing, err := e.orders.OrdersWithPrefix(ctx, tag)
+	existing, err := e.orders.OrdersWithPrefix(ctx, tag, since)
 	if err != nil {
 		return domain.Report{}, fmt.Errorf("list orders of plan %s: %w", plan.ID, err)
 	}
@@ -402,7 +404,7 @@ func (l *live) sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-l.e.clock.After(d):
 	}
-	orders, err := l.e.orders.OrdersWithPrefix(ctx, l.tag)
+	orders, err := l.e.orders.OrdersWithPrefix(ctx, l.tag, l.since)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("wait for fills: %w", ctx.Err())

@@ -30,9 +30,9 @@ type MarketReader interface {
 
 // OrderBook reads orders.
 type OrderBook interface {
-	// OrdersWithPrefix lists recent orders, open or closed, whose client order ID starts with
-	// prefix.
-	OrdersWithPrefix(ctx context.Context, prefix string) ([]domain.Order, error)
+	// OrdersWithPrefix lists orders submitted after since (broker time), open or closed,
+	// whose client order ID starts with prefix.
+	OrdersWithPrefix(ctx context.Context, prefix string, since time.Time) ([]domain.Order, error)
 	// OpenOrders lists every open order of the account, whoever placed it.
 	OpenOrders(ctx context.Context) ([]domain.Order, error)
 	// OrderByClientID finds an order by its client order ID, or returns ErrNotFound.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
 	"github.com/alchemiser/alchemiser/pkg/market"
@@ -61,10 +62,11 @@ func (b *Broker) Quotes(ctx context.Context, symbols []market.Symbol) (map[marke
 	return out, nil
 }
 
-// OrdersWithPrefix lists the 500 most recent orders and keeps those whose client order ID
-// starts with prefix.
-func (b *Broker) OrdersWithPrefix(ctx context.Context, prefix string) ([]domain.Order, error) {
-	os, err := b.c.ListOrders(ctx, alpacaclient.ListOrdersRequest{Status: "all", Limit: listLimit})
+// OrdersWithPrefix lists the orders submitted after since (at most the 500 most recent) and
+// keeps those whose client order ID starts with prefix. An order beyond the 500 is still
+// found by its duplicate client order ID when it is placed again.
+func (b *Broker) OrdersWithPrefix(ctx context.Context, prefix string, since time.Time) ([]domain.Order, error) {
+	os, err := b.c.ListOrders(ctx, alpacaclient.ListOrdersRequest{Status: "all", Limit: listLimit, After: since})
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func brokerContract(t *testing.T, b app.Broker) {
 	if err != nil || !contains(open, low.ClientOrderID) || contains(open, buy.ClientOrderID) {
 		t.Fatalf("OpenOrders = %+v, %v", open, err)
 	}
-	mine, err := b.OrdersWithPrefix(ctx, prefix)
+	mine, err := b.OrdersWithPrefix(ctx, prefix, clock.Now.Add(-time.Hour))
 	if err != nil || len(mine) != 2 {
 		t.Fatalf("OrdersWithPrefix = %+v, %v; want 2", mine, err)
 	}

@@ -97,7 +97,7 @@ func (f *FakeBroker) Quotes(_ context.Context, syms []market.Symbol) (map[market
 }
 
 // OrdersWithPrefix implements app.Broker.
-func (f *FakeBroker) OrdersWithPrefix(_ context.Context, prefix string) ([]domain.Order, error) {
+func (f *FakeBroker) OrdersWithPrefix(_ context.Context, prefix string, _ time.Time) ([]domain.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.HideFromList {
