@@ -102,7 +102,9 @@ func (r *Runner) Run(ctx context.Context, req Request) (*symphony.Result, error)
 	}
 	intraday := r.Latest != nil && asOf.Equal(today) && nyse.IsOpen(req.Now)
 	to := asOf
-	if intraday || !nyse.IsTradingDay(to) {
+	if s, ok := nyse.SessionOn(asOf); !ok || (asOf.Equal(today) && req.Now.Before(s.Close)) {
+		// Not a trading day, or today's session has not closed: today has no close yet (a
+		// source that already has one, such as a simulator, must not leak it).
 		to = nyse.PreviousTradingDay(to)
 	}
 	from := TradingDaysBefore(to, an.Lookback+Margin)
@@ -116,6 +118,9 @@ func (r *Runner) Run(ctx context.Context, req Request) (*symphony.Result, error)
 			return nil, fmt.Errorf("fetch latest prices: %w", err)
 		}
 		h = WithIntraday(h, asOf, last)
+	}
+	if !intraday {
+		asOf = to
 	}
 	e, err := symphony.NewEngine(h)
 	if err != nil {

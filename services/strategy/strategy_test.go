@@ -144,3 +144,21 @@ func TestPermanent(t *testing.T) {
 		t.Fatal(perr)
 	}
 }
+
+// Before today's close, a source that already has today's bar (a simulator) must not leak it.
+func TestRunBeforeCloseUsesLastClose(t *testing.T) {
+	p, err := symphony.Parse("t.clj", []byte(`(defsymphony "t" {} (asset "SPY"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeCloses{}
+	r := &strategy.Runner{Closes: f}
+	morning := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC) // 09:00 in New York, Monday
+	res, err := r.Run(context.Background(), strategy.Request{Set: symphony.Single(p), Now: morning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.AsOf.Format(time.DateOnly); got != "2026-11-27" {
+		t.Fatalf("as of %s, want the last close 2026-11-27", got)
+	}
+}
