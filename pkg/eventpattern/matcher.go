@@ -213,6 +213,7 @@ func buildIndex(patterns map[string]*Pattern) *index {
 		ix.paths = append(ix.paths, pi)
 		slices.Sort(pi.prefLens)
 		slices.Sort(pi.sufLens)
+		slices.SortStableFunc(pi.ranges, func(a, b numRange) int { return cmpFloat(a.lo, b.lo) })
 	}
 	slices.SortFunc(ix.paths, func(a, b *pathIndex) int { return strings.Compare(a.path, b.path) })
 	nr, nc, np := len(ix.rules), ix.nconds, len(ix.names)
@@ -296,6 +297,16 @@ func (ix *index) addCond(c *cond, ref condRef) {
 			pi.others = append(pi.others, testRef{t: t, ref: ref})
 		}
 	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (pi *pathIndex) addPrefix(key string, c cand) {
@@ -457,7 +468,14 @@ func (ix *index) hitField(sc *scratch, pi *pathIndex, f *field) {
 				ix.hit(sc, refs, arr)
 			}
 			v := f.num
-			for i := range pi.ranges {
+			// Ranges are sorted by lower bound: only those starting at or below v can hold it.
+			n, _ := slices.BinarySearchFunc(pi.ranges, v, func(r numRange, v float64) int {
+				if r.lo <= v {
+					return -1
+				}
+				return 1
+			})
+			for i := range pi.ranges[:n] {
 				r := &pi.ranges[i]
 				if (v > r.lo || (v == r.lo && !r.loOpen)) && (v < r.hi || (v == r.hi && !r.hiOpen)) {
 					ix.hitOne(sc, r.ref, arr)
