@@ -11,7 +11,7 @@ import (
 
 var (
 	one = decimal.NewFromInt(1)
-	// half is used to round whole-share sells to the nearest share.
+	// half is used for the quote midpoint.
 	half = decimal.New(5, -1)
 	// weightTolerance is how far above 1 the target weights may sum.
 	weightTolerance = decimal.New(1, -6)
@@ -126,13 +126,14 @@ func Build(in Input, p Params) (Plan, error) {
 			if b.frac {
 				b.cost = drift.Truncate(2)
 			} else {
-				b.qty = drift.Div(price).Floor()
+				var rest decimal.Decimal
+				b.qty, rest = drift.QuoRem(price, 0)
 				b.cost = b.qty.Mul(price)
 				if b.qty.IsZero() {
 					hold(it, CodeWholeShares, fmt.Sprintf("whole shares: one share at $%s costs more than the $%s to buy", price.StringFixed(2), drift.StringFixed(2)))
 					continue
 				}
-				if !b.qty.Mul(price).Equal(drift) {
+				if !rest.IsZero() {
 					b.item.Code = CodeWholeShares
 					b.item.Reason = fmt.Sprintf("whole shares: buys %s shares ($%s) of the $%s the target asks for", b.qty, b.cost.StringFixed(2), drift.StringFixed(2))
 				}
@@ -173,23 +174,24 @@ func Build(in Input, p Params) (Plan, error) {
 // dollars: to 6 decimals for a fractionable asset, else the whole number of shares that ends
 // closest to the target (ties sell fewer), never more than is held.
 func sizeSell(value, price, held decimal.Decimal, fractionable bool) (decimal.Decimal, Code, string) {
-	want := value.Div(price)
 	if fractionable {
-		n := decimal.Min(want.Round(QtyPlaces), held)
+		n := decimal.Min(value.DivRound(price, QtyPlaces), held)
 		if n.IsZero() {
 			return n, CodeBelowThreshold, fmt.Sprintf("sell of $%s rounds to 0 shares", value.StringFixed(2))
 		}
 		return n, CodeOnTarget, ""
 	}
-	n := want.Floor()
-	if want.Sub(n).GreaterThan(half) {
+	// value = whole × price + rest, exactly; round up when rest is more than half a share.
+	whole, rest := value.QuoRem(price, 0)
+	n := whole
+	if rest.Add(rest).GreaterThan(price) {
 		n = n.Add(one)
 	}
 	n = decimal.Min(n, held.Floor())
 	switch {
 	case n.IsZero():
 		return n, CodeWholeShares, fmt.Sprintf("whole shares: the nearest whole-share sale to the $%s asked for is 0 shares at $%s", value.StringFixed(2), price.StringFixed(2))
-	case !n.Equal(want):
+	case !rest.IsZero() || !n.Equal(whole):
 		return n, CodeWholeShares, fmt.Sprintf("whole shares: sells %s shares ($%s) of the $%s the target asks for", n, n.Mul(price).StringFixed(2), value.StringFixed(2))
 	}
 	return n, CodeOnTarget, ""
