@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
@@ -25,6 +26,7 @@ import (
 	"github.com/alchemiser/alchemiser/services/strategy"
 	"github.com/alchemiser/alchemiser/services/strategy/internal/adapters/alpacadata"
 	"github.com/alchemiser/alchemiser/services/strategy/internal/handler"
+	"github.com/alchemiser/alchemiser/services/strategy/symphony"
 )
 
 // Deps are the parts New builds from the Config; a test or the local runtime may supply any of
@@ -85,7 +87,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	runner := &strategy.Runner{Closes: deps.Closes, Latest: deps.Latest}
-	h := handler.New(runner, strategy.LoadAllocation, deps.Publisher, Producer, cfg.Allocation, deps.Now)
+	h := handler.New(runner, cachedLoader(strategy.LoadAllocation), deps.Publisher, Producer, cfg.Allocation, deps.Now)
 	r := lambdaevent.NewRouter(logger,
 		lambdaevent.Recover(),
 		lambdaevent.Logging(logger),
@@ -94,6 +96,26 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 	)
 	r.Handle(v1.TypeWorkflowStarted, h.OnWorkflowStarted)
 	return r, nil
+}
+
+// cachedLoader parses each bundled allocation once per cold start: compiled programs are
+// immutable and safe to share between invocations. Failures are not cached.
+func cachedLoader(load handler.Loader) handler.Loader {
+	var mu sync.Mutex
+	sets := map[string]*symphony.Set{}
+	return func(name string) (*symphony.Set, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s, ok := sets[name]; ok {
+			return s, nil
+		}
+		s, err := load(name)
+		if err != nil {
+			return nil, err
+		}
+		sets[name] = s
+		return s, nil
+	}
 }
 
 func newStore(ctx context.Context, spec string) (idempotency.Store, error) {
