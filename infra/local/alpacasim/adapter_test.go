@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -79,6 +80,31 @@ func TestAdapterPlaceOrderExactlyOnce(t *testing.T) {
 			}
 			if o.ClientOrderID != "once-1" || o.Status != alpacaclient.StatusFilled || o.FilledQty.String() != "3" {
 				t.Fatalf("order = %+v", o)
+			}
+		})
+	}
+}
+
+func TestAdapterPlaceOrderTimeoutAfterAcceptance(t *testing.T) {
+	s := start(t, alpacasim.Config{Seed: 1})
+	c, err := alpacaclient.New(alpacaclient.Config{TradingURL: s.url, DataURL: s.url, KeyID: alpacasim.DefaultKeyID, SecretKey: alpacasim.DefaultSecretKey, Feed: "iex"},
+		alpacaclient.Options{
+			HTTPClient: &http.Client{Timeout: 300 * time.Millisecond},
+			Limiter:    rate.NewLimiter(rate.Inf, 0),
+			Sleep:      func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fault := range []alpacasim.FaultKind{alpacasim.FaultHang, alpacasim.FaultHangAfterAccept} {
+		t.Run(fault.String(), func(t *testing.T) {
+			cid := "timeout-" + fault.String()
+			s.srv.FailNext("POST", "/v2/orders", fault, 1)
+			if _, err := c.PlaceOrder(context.Background(), buy(cid, "SPY", "1")); err != nil {
+				t.Fatalf("PlaceOrder: %v", err)
+			}
+			if n := ordersFor(s.srv, cid); n != 1 {
+				t.Fatalf("orders for %s = %d, want 1", cid, n)
 			}
 		})
 	}
@@ -332,5 +358,27 @@ func TestAdapterCancelAfterLostAnswer(t *testing.T) {
 	}
 	if err := c.CancelOrder(ctx, "nope"); !errors.Is(err, alpacaclient.ErrNotFound) {
 		t.Fatalf("cancel an unknown order: %v", err)
+	}
+}
+
+func TestAdapterReadRetriesTimeout(t *testing.T) {
+	s := start(t, alpacasim.Config{Seed: 1})
+	c, err := alpacaclient.New(alpacaclient.Config{TradingURL: s.url, DataURL: s.url, KeyID: alpacasim.DefaultKeyID, SecretKey: alpacasim.DefaultSecretKey, Feed: "iex"},
+		alpacaclient.Options{
+			HTTPClient: &http.Client{Timeout: 300 * time.Millisecond},
+			Limiter:    rate.NewLimiter(rate.Inf, 0),
+			Sleep:      func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.FailNext("GET", "/v2/account", alpacasim.FaultHang, 1)
+	if _, err := c.Account(context.Background()); err != nil {
+		t.Fatalf("Account after one timeout: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Account(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Account with a cancelled context: %v", err)
 	}
 }

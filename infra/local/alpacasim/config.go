@@ -98,6 +98,10 @@ const (
 	FaultReject
 	// FaultPartialFill partially fills the next marketable order.
 	FaultPartialFill
+	// FaultHang never answers: the request hangs until the client gives up (a timeout).
+	FaultHang
+	// FaultHangAfterAccept processes the request, then hangs until the client gives up.
+	FaultHangAfterAccept
 )
 
 // String names the fault.
@@ -117,6 +121,10 @@ func (k FaultKind) String() string {
 		return "reject"
 	case FaultPartialFill:
 		return "partial-fill"
+	case FaultHang:
+		return "hang"
+	case FaultHangAfterAccept:
+		return "hang-after-accept"
 	}
 	return fmt.Sprintf("fault(%d)", int(k))
 }

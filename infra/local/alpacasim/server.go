@@ -280,16 +280,23 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		case FaultDrop:
 			drop(w)
 			return
+		case FaultHang:
+			s.hang(r)
+			return
 		}
 		if r.Header.Get("APCA-API-KEY-ID") != s.cfg.KeyID || r.Header.Get("APCA-API-SECRET-KEY") != s.cfg.SecretKey {
 			writeError(w, &apiError{http.StatusUnauthorized, 40110000, "request is not authorized"})
 			return
 		}
-		if kind == FaultServerErrorAfterAccept || kind == FaultDropAfterAccept {
+		if kind == FaultServerErrorAfterAccept || kind == FaultDropAfterAccept || kind == FaultHangAfterAccept {
 			rec := &discardWriter{header: http.Header{}}
 			next.ServeHTTP(rec, r)
-			if kind == FaultDropAfterAccept {
+			switch kind {
+			case FaultDropAfterAccept:
 				drop(w)
+				return
+			case FaultHangAfterAccept:
+				s.hang(r)
 				return
 			}
 			writeError(w, &apiError{http.StatusInternalServerError, 50010000, "internal server error occurred"})
@@ -297,6 +304,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// hang waits until the client gives up on r or the server closes.
+func (s *Server) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
 }
 
 // drop closes the client's connection without an answer.

@@ -65,8 +65,13 @@ func classify(op string, err error) error {
 	if errors.As(err, &ae) {
 		return &APIError{Op: op, Status: ae.StatusCode, Code: ae.Code, Message: ae.Message, kind: kindOf(ae)}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A timeout: the broker may or may not have acted. Callers whose own context
+		// ended see that first; everyone else may retry a read.
+		return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
 	}
 	// The upstream client reports non-JSON error bodies as "<body> (HTTP n)".
 	if msg := err.Error(); strings.Contains(msg, "(HTTP 5") {
