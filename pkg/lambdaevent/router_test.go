@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/google/go-cmp/cmp"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 	"github.com/alchemiser/alchemiser/contracts/v1/v1example"
@@ -224,5 +226,30 @@ func TestRouterRecoversWithoutMiddleware(t *testing.T) {
 	}
 	if errs := withLevel(logs.records(t), "ERROR"); len(errs) != 1 || errs[0]["stack"] == nil {
 		t.Fatalf("error records %v, want one with the stack", errs)
+	}
+}
+
+// TestRouterEveryEventType feeds every contract event, bare and wrapped, through
+// lambda.NewHandler and checks it reaches the handler of its type as the same event.
+func TestRouterEveryEventType(t *testing.T) {
+	r := lambdaevent.NewRouter(slog.New(slog.DiscardHandler), lambdaevent.Standard(lambdaevent.Options{Timeout: time.Minute})...)
+	got := map[v1.DetailType]v1.Event{}
+	for _, dt := range v1.DetailTypes() {
+		r.Handle(dt, func(_ context.Context, msg lambdaevent.Message) error {
+			got[dt] = msg.Event
+			return nil
+		})
+	}
+	h := lambda.NewHandler(r)
+	for _, e := range v1example.All() {
+		for _, payload := range [][]byte{bare(t, e), envelope(t, e)} {
+			clear(got)
+			if _, err := h.Invoke(context.Background(), payload); err != nil {
+				t.Fatalf("%s: %v", e.DetailType(), err)
+			}
+			if diff := cmp.Diff(e, got[e.DetailType()]); diff != "" {
+				t.Fatalf("%s reached its handler changed (-sent +received):\n%s", e.DetailType(), diff)
+			}
+		}
 	}
 }
