@@ -478,7 +478,8 @@ func symbolStrings(syms []market.Symbol) []string {
 
 // DailyBars returns the daily bars of every symbol for the sessions from start to end (dates,
 // both inclusive), in one multi-symbol paginated request. A symbol without bars is absent from
-// the map; a bar with a missing price is dropped, never zero-filled.
+// the map; a bar with a missing price is dropped, never zero-filled. The bar of a session in
+// progress is partial (its close is the last price so far), as on Alpaca.
 func (c *Client) DailyBars(ctx context.Context, symbols []market.Symbol, start, end time.Time) (map[market.Symbol][]Bar, error) {
 	if len(symbols) == 0 {
 		return map[market.Symbol][]Bar{}, nil
@@ -521,6 +522,9 @@ func (c *Client) DailyBars(ctx context.Context, symbols []market.Symbol, start, 
 // LatestQuotes returns the latest quote of each symbol. A symbol without a usable quote (no
 // quote, or a zero bid or ask) is absent from the map.
 func (c *Client) LatestQuotes(ctx context.Context, symbols []market.Symbol) (map[market.Symbol]Quote, error) {
+	if len(symbols) == 0 {
+		return map[market.Symbol]Quote{}, nil
+	}
 	var raw map[string]marketdata.Quote
 	if err := c.read(ctx, "get latest quotes", func() (err error) {
 		raw, err = c.data(ctx).GetLatestQuotes(symbolStrings(symbols), marketdata.GetLatestQuoteRequest{})
@@ -556,6 +560,9 @@ func (c *Client) LatestQuote(ctx context.Context, sym market.Symbol) (Quote, err
 
 // LatestTrades returns the last sale of each symbol; a symbol without one is absent.
 func (c *Client) LatestTrades(ctx context.Context, symbols []market.Symbol) (map[market.Symbol]Trade, error) {
+	if len(symbols) == 0 {
+		return map[market.Symbol]Trade{}, nil
+	}
 	var raw map[string]marketdata.Trade
 	if err := c.read(ctx, "get latest trades", func() (err error) {
 		raw, err = c.data(ctx).GetLatestTrades(symbolStrings(symbols), marketdata.GetLatestTradeRequest{})
