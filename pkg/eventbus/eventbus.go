@@ -66,7 +66,7 @@ func tripped(ctx context.Context, e v1.Event) bool {
 	if e == nil {
 		return false
 	}
-	if t, _ := Handling(ctx); t != v1.TypeErrorNotificationRequested {
+	if t, ok := Handling(ctx); !ok || Reportable(t) {
 		return false
 	}
 	switch e.DetailType() {
@@ -75,6 +75,12 @@ func tripped(ctx context.Context, e v1.Event) bool {
 	}
 	return false
 }
+
+// Reportable reports whether a failure to handle an event of type t may be reported with an
+// error notification (directly, or through StepFailed or WorkflowFailed). It is false only for
+// ErrorNotificationRequested: nothing notifies about an error notification. Code that reports
+// failures from outside a handler, such as a dead-letter queue monitor, asks it too.
+func Reportable(t v1.DetailType) bool { return t != v1.TypeErrorNotificationRequested }
 
 // breaker drops the events that the circuit breaker forbids, logging each, and returns the rest.
 // It does not modify events.

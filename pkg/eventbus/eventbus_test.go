@@ -353,3 +353,11 @@ func TestEventBridgeCancelledListsUnsentBatches(t *testing.T) {
 		t.Fatalf("%d calls, want 1", n)
 	}
 }
+
+func TestReportable(t *testing.T) {
+	for _, dt := range v1.DetailTypes() {
+		if got, want := eventbus.Reportable(dt), dt != v1.TypeErrorNotificationRequested; got != want {
+			t.Errorf("Reportable(%s) = %v, want %v", dt, got, want)
+		}
+	}
+}
