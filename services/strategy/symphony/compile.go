@@ -42,7 +42,7 @@ func parse(src []byte) (*Program, *compiler, error) {
 	if len(forms) > 1 {
 		return nil, nil, errAt(forms[1].pos, "expected end of file after the defsymphony form, found %s", forms[1].describe())
 	}
-	c := &compiler{symbols: map[string]int32{}}
+	c := &compiler{symbols: map[string]int32{}, tickers: map[string]string{}}
 	p, err := c.symphony(forms[0])
 	return p, c, err
 }
@@ -50,6 +50,7 @@ func parse(src []byte) (*Program, *compiler, error) {
 type compiler struct {
 	symbols map[string]int32 // symbol -> index in symtab
 	symtab  []string
+	tickers map[string]string
 	nodes   int
 }
 
@@ -238,11 +239,25 @@ func (c *compiler) asset(f form, args []form) (*node, error) {
 	if len(args) < 1 || len(args) > 2 {
 		return nil, errAt(f.pos, "asset: wrong number of arguments: expected (asset \"TICKER\") or (asset \"TICKER\" \"description\"), got %d", len(args))
 	}
-	sym, err := ticker(args[0])
+	sym, err := c.ticker(args[0])
 	if err != nil {
 		return nil, err
 	}
 	return &node{kind: nAsset, pos: f.pos, name: sym, sym: c.sym(sym)}, nil
+}
+
+// ticker is the package function ticker, memoised per distinct string.
+func (c *compiler) ticker(f form) (string, error) {
+	if f.kind == fString {
+		if s, ok := c.tickers[f.text]; ok {
+			return s, nil
+		}
+	}
+	s, err := ticker(f)
+	if err == nil {
+		c.tickers[f.text] = s
+	}
+	return s, err
 }
 
 // ticker reads a ticker string, accepting Composer's "EQUITIES::SPY//USD" form.
@@ -331,6 +346,9 @@ func window(op string, f form, min int) (int, error) {
 	}
 	if v.kind != fNumber {
 		return 0, errAt(v.pos, "%s: bad window: expected a whole number of days N or {:window N}, found %s", op, v.describe())
+	}
+	if n, err := strconv.Atoi(v.text); err == nil && n >= min && n <= MaxWindow {
+		return n, nil
 	}
 	d, err := decimal.NewFromString(strings.TrimPrefix(v.text, "+"))
 	if err != nil || !d.IsInteger() || d.LessThan(decimal.NewFromInt(int64(min))) || d.GreaterThan(decimal.NewFromInt(MaxWindow)) {
@@ -443,7 +461,7 @@ func (c *compiler) indicator(f form, withSymbol bool) (indicatorRef, error) {
 		return ref, errAt(f.pos, "%s: wrong number of arguments: expected %d %s, got %d", h, want, usage, len(args))
 	}
 	if withSymbol {
-		s, err := ticker(args[0])
+		s, err := c.ticker(args[0])
 		if err != nil {
 			return ref, err
 		}

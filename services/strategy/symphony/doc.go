@@ -129,6 +129,11 @@
 //	(stdev-return(SPY,10)=2.08 > 2.5 or cumulative-return(SPY,5)=-5.72 < -5) -> then
 //	filter cumulative-return(20) select-top 1: group "Growth"=-1.09, group "Real Assets"=2.39 -> group "Real Assets"
 //	weight-inverse-volatility(30): SPY stdev-return=2.21 -> 0.2222, TLT stdev-return=1.70 -> 0.2886
+//	[Pod 01: trend] current-price(IWM)=83.78 > moving-average-price(IWM,200)=88.22 -> else
+//
+// Lines decided inside a group carry the group's name in brackets ("[Outer / Inner]" when
+// nested). Only the path taken is traced: decisions made while simulating a group's series for a
+// filter are not.
 //
 // # Choices where Composer's behaviour is not public
 //

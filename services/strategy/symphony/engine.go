@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -247,6 +248,9 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 	case nEmpty:
 		return nil, nil
 	case nGroup, nEqual:
+		if n.kind == nGroup && tr != nil {
+			return e.groupTraced(n, d, tr)
+		}
 		parts := make([]alloc, 0, len(n.children))
 		for _, c := range n.children {
 			a, err := e.eval(c, d, tr)
@@ -294,6 +298,32 @@ func (e *Engine) evalNode(n *node, d int, tr *[]string) (alloc, error) {
 		return e.invVol(n, d, tr)
 	}
 	return nil, fmt.Errorf("evaluate %s: unknown node", n.label())
+}
+
+// groupTraced evaluates a group, prefixing the trace lines of its subtree with its name in
+// brackets, so a long trace says which part of the symphony decided what: nested groups read
+// "[Outer / Inner] rsi(SPY,10)=82.31 > 79 -> then".
+func (e *Engine) groupTraced(n *node, d int, tr *[]string) (alloc, error) {
+	var sub []string
+	parts := make([]alloc, 0, len(n.children))
+	for _, c := range n.children {
+		a, err := e.eval(c, d, &sub)
+		if err != nil {
+			return nil, err
+		}
+		if len(a) > 0 {
+			parts = append(parts, a)
+		}
+	}
+	for _, l := range sub {
+		if strings.HasPrefix(l, "[") {
+			l = "[" + n.name + " / " + l[1:]
+		} else {
+			l = "[" + n.name + "] " + l
+		}
+		*tr = append(*tr, l)
+	}
+	return e.combineEqual(parts), nil
 }
 
 func (e *Engine) combineEqual(parts []alloc) alloc {
