@@ -69,7 +69,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 	}
 	var updates app.TradeUpdates
 	if cfg.Stream {
-		updates = alpacabroker.NewStream(cfg.Alpaca, logger)
+		updates = alpacabroker.NewStream(client, logger)
 	}
 	if deps.Publisher == nil {
 		p, err := eventbus.New(ctx, cfg.Bus, eventbus.WithLogger(logger))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
 	"github.com/alchemiser/alchemiser/services/execution/internal/adapters/alpacabroker"
 	"github.com/alchemiser/alchemiser/services/execution/internal/domain"
@@ -41,8 +43,12 @@ func TestStreamReconnects(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	s := alpacabroker.NewStream(alpacaclient.Config{TradingURL: srv.URL, KeyID: "k", SecretKey: "s"}, nil)
-	s.MinBackoff, s.MaxBackoff = time.Millisecond, 2*time.Millisecond
+	c, err := alpacaclient.New(alpacaclient.Config{TradingURL: srv.URL, DataURL: srv.URL, KeyID: "k", SecretKey: "s", Feed: "iex", Stage: "local"},
+		alpacaclient.Options{Limiter: rate.NewLimiter(rate.Inf, 0), Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := alpacabroker.NewStream(c, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	got := make(chan domain.Order, 10)
 	done := make(chan struct{})
