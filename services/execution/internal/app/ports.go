@@ -1,5 +1,3 @@
-// Package app holds the execution use case: guard a plan, then trade it (or simulate it) and
-// say what became of every order. It declares the ports it needs; adapters implement them.
 package app
 
 import (
