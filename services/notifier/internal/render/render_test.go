@@ -231,3 +231,13 @@ func BenchmarkTrading(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkChart(b *testing.B) {
+	bars := []render.Bar{{Target: 700, Current: 570}, {Target: 300, Current: 220}, {Target: 0, Current: 100}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := render.Chart(bars); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
