@@ -89,7 +89,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	exec := app.NewExecutor(alpacabroker.New(client), updates, clock.System{}, cfg.Execution, logger)
-	h := handler.New(exec, deps.Publisher, Producer, cfg.TradingMode())
+	h := handler.New(exec, deps.Publisher, Producer, cfg.TradingMode(), deps.Metrics)
 	r := lambdaevent.NewRouter(logger,
 		lambdaevent.Recover(),
 		lambdaevent.Logging(logger),

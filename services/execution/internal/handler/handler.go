@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
+	"github.com/alchemiser/alchemiser/pkg/emf"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
@@ -26,11 +27,13 @@ type Handler struct {
 	pub      eventbus.Publisher
 	producer string
 	mode     v1.TradingMode
+	metrics  *emf.Recorder
 }
 
-// New returns a handler that publishes as producer and trades in mode (paper or live).
-func New(exec Executor, pub eventbus.Publisher, producer string, mode v1.TradingMode) *Handler {
-	return &Handler{exec: exec, pub: pub, producer: producer, mode: mode}
+// New returns a handler that publishes as producer and trades in mode (paper or live). metrics
+// may be nil.
+func New(exec Executor, pub eventbus.Publisher, producer string, mode v1.TradingMode, metrics *emf.Recorder) *Handler {
+	return &Handler{exec: exec, pub: pub, producer: producer, mode: mode, metrics: metrics}
 }
 
 // OnRebalancePlanned executes the plan and publishes TradeExecuted. A plan that cannot be
@@ -52,11 +55,36 @@ func (h *Handler) OnRebalancePlanned(ctx context.Context, msg lambdaevent.Messag
 	if err != nil {
 		return fmt.Errorf("execute plan %s: %w", ev.PlanID, err)
 	}
+	h.record(rep)
 	out := toTradeExecuted(ev, rep, h.producer, msg.ReplayName)
 	if err := h.pub.Publish(ctx, out); err != nil {
 		return fmt.Errorf("publish TradeExecuted of plan %s: %w", ev.PlanID, err)
 	}
 	return nil
+}
+
+// Metric names, with an Outcome dimension.
+const (
+	MetricRuns         = "ExecutionRuns"
+	MetricOrders       = "ExecutionOrders"
+	MetricOrdersFilled = "ExecutionOrdersFilled"
+)
+
+// record puts the run's metrics; the Metrics middleware flushes them with the invocation's.
+func (h *Handler) record(rep domain.Report) {
+	if h.metrics == nil {
+		return
+	}
+	filled := 0
+	for _, o := range rep.Orders {
+		if o.Status == domain.StatusFilled || o.Status == domain.StatusSimulated {
+			filled++
+		}
+	}
+	dim := emf.Dimension{Name: "Outcome", Value: string(rep.Outcome)}
+	h.metrics.Put(MetricRuns, 1, emf.Count, dim)
+	h.metrics.Put(MetricOrders, float64(len(rep.Orders)), emf.Count, dim)
+	h.metrics.Put(MetricOrdersFilled, float64(filled), emf.Count, dim)
 }
 
 func (h *Handler) fail(ctx context.Context, ev *v1.RebalancePlanned, code, reason string) error {

@@ -1,18 +1,21 @@
 package handler_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
+	"github.com/alchemiser/alchemiser/pkg/emf"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
@@ -34,12 +37,16 @@ func (f *fakeExecutor) Execute(_ context.Context, run app.Run) (domain.Report, e
 	return f.rep, f.err
 }
 
+var metricsOut bytes.Buffer
+
 func setup(t *testing.T, rep domain.Report, err error) (*lambdaevent.Router, *fakeExecutor, *eventbus.Recorder) {
 	t.Helper()
 	exec := &fakeExecutor{rep: rep, err: err}
 	rec := eventbus.NewRecorder()
-	r := lambdaevent.NewRouter(slog.New(slog.DiscardHandler))
-	r.Handle(v1.TypeRebalancePlanned, handler.New(exec, rec, "execution", v1.ModePaper).OnRebalancePlanned)
+	metricsOut.Reset()
+	m := emf.New(&metricsOut, "test")
+	r := lambdaevent.NewRouter(slog.New(slog.DiscardHandler), lambdaevent.Metrics(m))
+	r.Handle(v1.TypeRebalancePlanned, handler.New(exec, rec, "execution", v1.ModePaper, m).OnRebalancePlanned)
 	return r, exec, rec
 }
 
@@ -105,6 +112,9 @@ func TestGoldenPlanIsExecutedAndReported(t *testing.T) {
 	te := out[0].(*v1.TradeExecuted)
 	if te.EventID != v1.DeriveEventID(ev.EventID, v1.TypeTradeExecuted) || te.CausationID != ev.EventID || te.CorrelationID != ev.CorrelationID || te.DryRun {
 		t.Fatalf("metadata %+v", te.Metadata)
+	}
+	if !strings.Contains(metricsOut.String(), handler.MetricOrdersFilled) {
+		t.Fatalf("metrics: %s", metricsOut.String())
 	}
 	// The event survives the contract's strict decoder.
 	b, err := v1.Marshal(te)
