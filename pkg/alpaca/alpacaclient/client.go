@@ -120,6 +120,7 @@ type ctxTransport struct {
 	limiter *rate.Limiter
 }
 
+// RoundTrip waits for the rate limit, then sends req under the call's context.
 func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.limiter.Wait(t.ctx); err != nil {
 		return nil, fmt.Errorf("wait for rate limit: %w", err)

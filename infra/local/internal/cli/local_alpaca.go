@@ -18,6 +18,7 @@ import (
 type localAlpacaFlags struct {
 	addr, key, secret, asOf, cash, state, csv string
 	seed                                      int64
+	rateLimit                                 int
 	frozen                                    bool
 	faults                                    alpacasim.Faults
 }
@@ -45,6 +46,7 @@ Prices come from a seeded generator, or from CSV bars with --csv.`,
 	fl.StringVar(&f.cash, "cash", "100000", "starting cash in USD of a fresh account")
 	fl.StringVar(&f.state, "state", "", "folder for the SQLite state; the account survives restarts")
 	fl.StringVar(&f.csv, "csv", "", "load bars from a CSV file or folder instead of generating them")
+	fl.IntVar(&f.rateLimit, "rate-limit", 0, "answer 429 beyond this many requests a minute, like Alpaca (0: off)")
 	fl.BoolVar(&f.frozen, "frozen", false, "keep the simulated clock still instead of running with the wall clock")
 	fl.Int64Var(&f.faults.Seed, "fault-seed", 1, "seed of the fault injector")
 	fl.DurationVar(&f.faults.Latency, "latency", 0, "latency added to every request")
@@ -111,7 +113,7 @@ func (f localAlpacaFlags) config() (alpacasim.Config, error) {
 	}
 	cfg := alpacasim.Config{
 		KeyID: f.key, SecretKey: f.secret, Seed: f.seed, Cash: cash,
-		RealTime: !f.frozen, Faults: f.faults,
+		RealTime: !f.frozen, Faults: f.faults, RateLimitPerMinute: f.rateLimit,
 	}
 	if f.asOf != "" {
 		if cfg.AsOf, err = parseAsOf(f.asOf); err != nil {
