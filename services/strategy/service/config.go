@@ -22,9 +22,11 @@ const EnvAllocation = "STRATEGY_ALLOCATION"
 // Config is the strategy service's configuration, read once from the environment.
 type Config struct {
 	// Stage is dev, prod or local.
-	Stage    string
+	Stage string
+	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
-	Bus      eventbus.Config
+	// Bus is where events are published.
+	Bus eventbus.Config
 	// IdempotencyStore is "memory", "sqlite:PATH" or "dynamodb:TABLE".
 	IdempotencyStore string
 	// IdempotencyLease is how long a delivery holds its claim.

@@ -32,9 +32,12 @@ import (
 // Deps are the parts New builds from the Config; a test or the local runtime may supply any of
 // them instead. A nil field is built from the Config.
 type Deps struct {
+	// Publisher publishes the events.
 	Publisher eventbus.Publisher
-	Store     idempotency.Store
-	Metrics   *emf.Recorder
+	// Store remembers the events already handled.
+	Store idempotency.Store
+	// Metrics receives the handler's metrics; nil writes EMF lines to standard output.
+	Metrics *emf.Recorder
 	// Closes and Latest supply market data; nil means Alpaca.
 	Closes strategy.Closes
 	Latest strategy.LatestPrices

@@ -135,6 +135,7 @@ type indicatorRef struct {
 	pos    at
 }
 
+// String prints the reference as in traces: rsi(SPY,10), current-price(SPY), rsi(10).
 func (r indicatorRef) String() string {
 	if !r.fn.HasWindow() {
 		if r.symbol == "" {

@@ -45,6 +45,7 @@ const (
 	fSymbol
 )
 
+// String names the kind for error messages.
 func (k formKind) String() string {
 	switch k {
 	case fList:

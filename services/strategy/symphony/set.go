@@ -24,16 +24,20 @@ const (
 
 // Member is one strategy of a Set with its normalised weight.
 type Member struct {
+	// Program is the compiled symphony.
 	Program *Program
-	Weight  decimal.Decimal
+	// Weight is its share of the portfolio; the weights of a Set sum to 1.
+	Weight decimal.Decimal
 }
 
 // Set is the strategies evaluated together, with weights summing to 1.
 type Set struct {
 	// Name is the allocation file's name, or the single symphony's file.
-	Name    string
+	Name string
+	// Members are the strategies in file order.
 	Members []Member
-	Policy  Policy
+	// Policy says what a failing strategy does to the run.
+	Policy Policy
 }
 
 // Single returns a set of one program at full weight.
@@ -54,14 +58,19 @@ func Single(p *Program) *Set {
 // Weights are positive numbers (or decimal strings) normalised by their sum. on_failure is
 // "fail" (the default) or "redistribute". Files are relative to the allocation file.
 type AllocationFile struct {
-	Description string         `json:"description,omitempty"`
-	OnFailure   Policy         `json:"on_failure,omitempty"`
-	Strategies  []StrategyFile `json:"strategies"`
+	// Description is free text for readers.
+	Description string `json:"description,omitempty"`
+	// OnFailure is the failure policy; empty means PolicyFail.
+	OnFailure Policy `json:"on_failure,omitempty"`
+	// Strategies lists the files and weights.
+	Strategies []StrategyFile `json:"strategies"`
 }
 
 // StrategyFile is one entry of an AllocationFile.
 type StrategyFile struct {
-	File   string          `json:"file"`
+	// File is the .clj file, relative to the allocation file.
+	File string `json:"file"`
+	// Weight is a positive number or decimal string.
 	Weight json.RawMessage `json:"weight"`
 }
 

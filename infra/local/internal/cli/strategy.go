@@ -100,6 +100,7 @@ type sourceCloses struct{ src marketsim.Source }
 
 var _ strategy.Closes = sourceCloses{}
 
+// DailyCloses reads each symbol's bars from the source; a symbol it does not know is left out.
 func (s sourceCloses) DailyCloses(_ context.Context, syms []string, from, to time.Time) (symphony.History, error) {
 	h := make(symphony.History, len(syms))
 	for _, sym := range syms {
