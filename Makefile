@@ -7,6 +7,9 @@ SERVICES := strategy portfolio execution orchestrator notifier
 STAGE    ?= dev
 FUZZTIME ?= 2m
 BENCHTIME ?= 1s
+BENCH ?= .
+# staticcheck 2026.2.2, the release that supports Go 1.26.
+STATICCHECK_VERSION ?= v0.8.2
 # Modules build on their own: the workspace (go.work) is for day-to-day editing only.
 export GOWORK := off
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -48,15 +51,21 @@ test: ## run every module's tests on its own (GOWORK=off), then the end-to-end c
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck on every module
 	@test -z "$$(gofmt -l $(MODULES) | grep -v node_modules | tee /dev/stderr)" || (echo "gofmt: the files above need formatting"; exit 1)
-	@set -e; for m in $(MODULES); do echo "=== $$m"; (cd $$m && go vet ./... && go run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...); done
+	@sc=$(CURDIR)/build/tools/staticcheck; \
+	if ! GOBIN=$(CURDIR)/build/tools go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); then \
+	  echo "lint: could not install staticcheck $(STATICCHECK_VERSION) from the Go module proxy: running gofmt and go vet only"; sc=""; \
+	fi; \
+	rc=0; for m in $(MODULES); do echo "=== $$m"; \
+	  (cd $$m && go vet ./... && { [ -z "$$sc" ] || $$sc ./...; }) || rc=1; \
+	done; exit $$rc
 
 .PHONY: bench
-bench: ## run every benchmark and print ratios against the baselines measured in the same run
-	@mkdir -p var
-	@set -e; for m in $(filter-out infra/aws,$(MODULES)); do \
-	  (cd $$m && go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...) ; \
-	done | tee var/bench.txt
-	@cd infra/local && go run ./cmd/benchreport < ../../var/bench.txt
+bench: ## run every benchmark (BENCH, BENCHTIME) and print ratios against the baselines measured in the same run
+	@mkdir -p var build
+	@cd infra/local && go build -o ../../build/benchreport ./cmd/benchreport
+	@set -o pipefail; { rc=0; for m in $(filter-out infra/aws,$(MODULES)); do \
+	  (cd $$m && go test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./...) 2>&1 || rc=1; \
+	done; exit $$rc; } | tee var/bench.txt | ./build/benchreport
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME (default 2m) each
