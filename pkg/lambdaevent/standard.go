@@ -14,7 +14,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics receives the EMF metrics; nil disables them.
 	Metrics *emf.Recorder
-	// Timeout bounds each handler; zero leaves only Lambda's own deadline.
+	// Timeout bounds each handler; zero leaves only Lambda's own deadline (less DeadlineMargin).
 	Timeout time.Duration
 	// Store and Consumer enable idempotency when Store is set. Consumer names the service.
 	Store    idempotency.Store
@@ -33,9 +33,7 @@ func Standard(o Options) []Middleware {
 		mw = append(mw, Metrics(o.Metrics))
 	}
 	mw = append(mw, Recover())
-	if o.Timeout > 0 {
-		mw = append(mw, Timeout(o.Timeout))
-	}
+	mw = append(mw, Timeout(o.Timeout))
 	if o.Store != nil {
 		lease := o.Lease
 		if lease <= 0 {

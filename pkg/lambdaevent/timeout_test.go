@@ -29,8 +29,23 @@ func TestTimeout(t *testing.T) {
 			t.Fatalf("deadline %v (set %v), want about an hour from now", deadline, ok)
 		}
 	})
-	t.Run("earlier parent deadline wins", func(t *testing.T) {
+	t.Run("earlier parent deadline wins, less the margin", func(t *testing.T) {
 		parent, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
+		defer cancel()
+		pd, _ := parent.Deadline()
+		want := pd.Add(-lambdaevent.DeadlineMargin)
+		h := lambdaevent.Timeout(time.Hour)(func(ctx context.Context, _ lambdaevent.Message) error {
+			if got, _ := ctx.Deadline(); !got.Equal(want) {
+				t.Errorf("deadline %v, want the parent's less the margin, %v", got, want)
+			}
+			return nil
+		})
+		if err := h(parent, msg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("parent nearly done keeps its deadline", func(t *testing.T) {
+		parent, cancel := context.WithDeadline(context.Background(), time.Now().Add(lambdaevent.DeadlineMargin/2))
 		defer cancel()
 		want, _ := parent.Deadline()
 		h := lambdaevent.Timeout(time.Hour)(func(ctx context.Context, _ lambdaevent.Message) error {
@@ -56,7 +71,7 @@ func TestTimeout(t *testing.T) {
 			t.Error("a timeout is retryable")
 		}
 	})
-	t.Run("zero disables", func(t *testing.T) {
+	t.Run("zero without a parent deadline sets none", func(t *testing.T) {
 		h := lambdaevent.Timeout(0)(func(ctx context.Context, _ lambdaevent.Message) error {
 			if _, ok := ctx.Deadline(); ok {
 				t.Error("deadline set")
@@ -64,6 +79,20 @@ func TestTimeout(t *testing.T) {
 			return nil
 		})
 		if err := h(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("zero keeps the margin before the parent's deadline", func(t *testing.T) {
+		parent, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
+		defer cancel()
+		pd, _ := parent.Deadline()
+		h := lambdaevent.Timeout(0)(func(ctx context.Context, _ lambdaevent.Message) error {
+			if got, _ := ctx.Deadline(); !got.Equal(pd.Add(-lambdaevent.DeadlineMargin)) {
+				t.Errorf("deadline %v, want %v", got, pd.Add(-lambdaevent.DeadlineMargin))
+			}
+			return nil
+		})
+		if err := h(parent, msg); err != nil {
 			t.Fatal(err)
 		}
 	})
