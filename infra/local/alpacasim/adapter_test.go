@@ -13,6 +13,7 @@ import (
 
 	"github.com/alchemiser/alchemiser/infra/local/alpacasim"
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
+	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient/alpacatest"
 	"github.com/alchemiser/alchemiser/pkg/market"
 )
 
@@ -381,4 +382,10 @@ func TestAdapterReadRetriesTimeout(t *testing.T) {
 	if _, err := c.Account(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Account with a cancelled context: %v", err)
 	}
+}
+
+// TestAdapterKeepsTheContract runs the broker contract suite, which the in-memory fake
+// (alpacatest.Fake) also passes, against the real adapter talking to the simulator.
+func TestAdapterKeepsTheContract(t *testing.T) {
+	alpacatest.RunSuite(t, func(t *testing.T) alpacatest.Broker { return adapter(t, start(t, alpacasim.Config{Seed: 1})) })
 }
