@@ -127,7 +127,14 @@ func (r *Result) axes(b *strings.Builder, tick func(k int) (float64, string)) {
 	n := len(r.Days)
 	for k := 0; k <= 4; k++ {
 		i := (n - 1) * k / 4
-		fmt.Fprintf(b, "<text x=\"%s\" y=\"%s\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n", num(r.x(i), 1), num(chartH-padB+16, 0), r.Days[i].Date.Format(time.DateOnly))
+		anchor := "middle"
+		switch k {
+		case 0:
+			anchor = "start"
+		case 4:
+			anchor = "end"
+		}
+		fmt.Fprintf(b, "<text x=\"%s\" y=\"%s\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n", num(r.x(i), 1), num(chartH-padB+16, 0), anchor, r.Days[i].Date.Format(time.DateOnly))
 	}
 }
 
