@@ -50,12 +50,14 @@ test: ## run every module's tests on its own (GOWORK=off), then the end-to-end c
 
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck on every module
-	@test -z "$$(gofmt -l $(MODULES) | grep -v node_modules | tee /dev/stderr)" || (echo "gofmt: the files above need formatting"; exit 1)
 	@sc=$(CURDIR)/build/tools/staticcheck; \
 	if ! GOBIN=$(CURDIR)/build/tools go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); then \
 	  echo "lint: could not install staticcheck $(STATICCHECK_VERSION) from the Go module proxy: running gofmt and go vet only"; sc=""; \
 	fi; \
-	rc=0; for m in $(MODULES); do echo "=== $$m"; \
+	rc=0; echo "=== gofmt"; \
+	unformatted=$$(find $(MODULES) -name '*.go' -not -path '*/node_modules/*' -not -path '*/cdk.out/*' -print0 | xargs -0 gofmt -l) || rc=1; \
+	if [ -n "$$unformatted" ]; then echo "$$unformatted"; echo "gofmt: the files above need formatting (gofmt -w)"; rc=1; fi; \
+	for m in $(MODULES); do echo "=== $$m"; \
 	  (cd $$m && go vet ./... && { [ -z "$$sc" ] || $$sc ./...; }) || rc=1; \
 	done; exit $$rc
 
