@@ -95,6 +95,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		lambdaevent.Recover(),
 		lambdaevent.Logging(logger),
 		lambdaevent.MetricsWithClock(deps.Metrics, deps.Now),
+		lambdaevent.Timeout(0),
 		lambdaevent.Idempotency(deps.Store, Producer, cfg.IdempotencyLease, deps.Now),
 	)
 	r.Handle(v1.TypeWorkflowStarted, h.OnWorkflowStarted)
