@@ -1,6 +1,7 @@
 package symphony_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -65,5 +66,50 @@ func assertSumsToOne(t *testing.T, a symphony.Allocation) {
 	}
 	if sum.String() != "1" {
 		t.Fatalf("weights sum to %s, want exactly 1: %v", sum, a)
+	}
+}
+
+// A live evaluation that fetched only the analysed lookback must give exactly what a backtest
+// with years of history gives on the same day: the lookbacks are complete and no indicator
+// depends on older history.
+func TestLookbackWindowGivesSameResultAsFullHistory(t *testing.T) {
+	set, err := symphony.LoadSet(strategies.FS(), "dev.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := set.Analyze()
+	syms := make([]string, len(an.Symbols))
+	for i, s := range an.Symbols {
+		syms[i] = s.Symbol
+	}
+	full := synth.History(syms, 1200, 9)
+	long, err := symphony.NewEngine(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, end := range []int{700, 950, 1199} {
+		short := symphony.History{}
+		for s, cs := range full {
+			short[s] = cs[end+1-an.Lookback : end+1]
+		}
+		e, err := symphony.NewEngine(short)
+		if err != nil {
+			t.Fatal(err)
+		}
+		date := full["SPY"][end].Date
+		a, err := e.EvaluateSet(set, date)
+		if err != nil {
+			t.Fatalf("day %d with %d closes: %v", end, an.Lookback, err)
+		}
+		b, err := long.EvaluateSet(set, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(a.Weights) != fmt.Sprint(b.Weights) {
+			t.Fatalf("day %d: lookback-only %v\nfull history %v", end, a.Weights, b.Weights)
+		}
+		if fmt.Sprint(a.Trace()) != fmt.Sprint(b.Trace()) {
+			t.Fatalf("day %d: traces differ", end)
+		}
 	}
 }
