@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/alpacahq/alpaca-trade-api-go/v3/alpaca"
 	"github.com/shopspring/decimal"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 	"github.com/alchemiser/alchemiser/infra/local/alpacasim"
+	"github.com/alchemiser/alchemiser/pkg/nyse"
 )
 
 // plan20 is a plan of 20 whole-share market buys, one per symbol of the simulator's universe.
@@ -24,15 +26,26 @@ func plan20(name string) *v1.RebalancePlanned {
 	return planEvent(name, v1.ModePaper, items...)
 }
 
+// nextDay moves the simulator to 10:00 on the next trading day: each iteration is one day's
+// plan, as in production, so the order history grows the way a real account's does.
+func nextDay(b *testing.B, sim *alpacasim.Server) {
+	b.Helper()
+	d := nyse.NextTradingDay(nyse.Date(sim.Now().In(nyse.NewYork)))
+	sim.SetTime(time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, nyse.NewYork))
+}
+
 // BenchmarkBaselinePlan20 places the 20 orders of plan20 with bare PlaceOrder calls of
 // Alpaca's v3 client against the in-process simulator with no added latency: the floor that
 // BenchmarkPlan20 is measured against.
 func BenchmarkBaselinePlan20(b *testing.B) {
-	_, url := newSim(b, alpacasim.Config{Cash: decimal.NewFromInt(1_000_000_000)})
+	sim, url := newSim(b, alpacasim.Config{Cash: decimal.NewFromInt(1_000_000_000)})
 	c := alpaca.NewClient(alpaca.ClientOpts{APIKey: alpacasim.DefaultKeyID, APISecret: alpacasim.DefaultSecretKey, BaseURL: url})
 	one := decimal.NewFromInt(1)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		nextDay(b, sim)
+		b.StartTimer()
 		for _, s := range plan20Symbols {
 			if _, err := c.PlaceOrder(alpaca.PlaceOrderRequest{Symbol: s, Qty: &one, Side: alpaca.Buy, Type: alpaca.Market,
 				TimeInForce: alpaca.Day, ClientOrderID: fmt.Sprintf("base-%d-%s", i, s)}); err != nil {
@@ -51,6 +64,7 @@ func BenchmarkPlan20(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
+		nextDay(b, e.sim)
 		for len(payloads) <= i {
 			payloads = append(payloads, wrap(b, plan20(fmt.Sprint("bench", len(payloads))), ""))
 		}

@@ -123,7 +123,7 @@ func (e *Executor) Execute(ctx context.Context, run Run) (domain.Report, error) 
 		}
 		rep = domain.Report{Outcome: domain.DryRun, Reason: dec.Reason, Orders: orders}
 	default:
-		rep, err = e.live(ctx, tag, run.Plan, clock.Now.Add(-lookback))
+		rep, err = e.live(ctx, tag, run.Plan, clock.Now)
 		if err != nil {
 			return domain.Report{}, err
 		}

@@ -321,7 +321,7 @@ func (p pushBroker) PlaceOrder(ctx context.Context, req domain.OrderRequest) (do
 	return o, err
 }
 
-func (p pushBroker) Watch(ctx context.Context, fn func(domain.Order)) {
+func (p pushBroker) Watch(ctx context.Context, _ time.Time, fn func(domain.Order)) {
 	for {
 		select {
 		case <-ctx.Done():

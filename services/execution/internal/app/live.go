@@ -56,6 +56,10 @@ type live struct {
 	tag string
 	// since bounds the order lookups (broker time).
 	since time.Time
+	// started is when the run started, in broker time: the stream replays updates from then.
+	started time.Time
+	// watch starts the trade-updates stream; nil once started or when there is none.
+	watch func()
 
 	mu      sync.Mutex
 	pushed  []domain.Order
@@ -64,16 +68,19 @@ type live struct {
 	byCID map[string]*item
 }
 
-func (e *Executor) live(ctx context.Context, tag string, plan domain.Plan, since time.Time) (domain.Report, error) {
+func (e *Executor) live(ctx context.Context, tag string, plan domain.Plan, started time.Time) (domain.Report, error) {
 	deadline := e.deadline(ctx)
-	l := &live{e: e, tag: tag, since: since, changed: make(chan struct{}, 1), byCID: map[string]*item{}}
+	l := &live{e: e, tag: tag, since: started.Add(-lookback), started: started, changed: make(chan struct{}, 1), byCID: map[string]*item{}}
 	if e.updates != nil {
+		// The stream is started the first time the run waits, not before: market orders in an
+		// open market usually fill at once. It replays the updates since the run started, so
+		// none is missed.
 		wctx, stop := context.WithCancel(ctx)
 		defer stop()
-		go e.updates.Watch(wctx, l.push)
+		l.watch = func() { go e.updates.Watch(wctx, l.started, l.push) }
 	}
 	kept, refused := domain.ApplyLimits(plan.Items, e.set.Limits)
-	existing, err := e.orders.OrdersWithPrefix(ctx, tag, since)
+	existing, err := e.orders.OrdersWithPrefix(ctx, tag, l.since)
 	if err != nil {
 		return domain.Report{}, fmt.Errorf("list orders of plan %s: %w", plan.ID, err)
 	}
@@ -395,8 +402,17 @@ func (l *live) wait(ctx context.Context, items []*item, until time.Time) error {
 	}
 }
 
+// startWatching starts the trade-updates stream once.
+func (l *live) startWatching() {
+	if l.watch != nil {
+		l.watch()
+		l.watch = nil
+	}
+}
+
 // sleep waits for a streamed update or d, whichever is first; after d it polls.
 func (l *live) sleep(ctx context.Context, d time.Duration) error {
+	l.startWatching()
 	select {
 	case <-ctx.Done():
 		return fmt.Errorf("wait for fills: %w", ctx.Err())

@@ -56,9 +56,9 @@ type Broker interface {
 
 // TradeUpdates pushes order updates as the broker makes them.
 type TradeUpdates interface {
-	// Watch calls fn with every order update until ctx ends, reconnecting when the stream
-	// drops. It returns when ctx ends.
-	Watch(ctx context.Context, fn func(domain.Order))
+	// Watch calls fn with every order update from since (broker time) on, until ctx ends,
+	// reconnecting when the stream drops. It returns when ctx ends.
+	Watch(ctx context.Context, since time.Time, fn func(domain.Order))
 }
 
 // ErrNotFound means the broker has no such order.

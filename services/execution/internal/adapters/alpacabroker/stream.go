@@ -28,10 +28,10 @@ func NewStream(c *alpacaclient.Client, logger *slog.Logger) *Stream {
 	return &Stream{c: c, log: logger}
 }
 
-// Watch calls fn with each order update until ctx ends. If the broker refuses the stream (bad
-// keys) it logs and returns: the run then relies on polling.
-func (s *Stream) Watch(ctx context.Context, fn func(domain.Order)) {
-	err := s.c.WatchTradeUpdates(ctx, time.Time{}, func(u alpacaclient.TradeUpdate) { fn(toDomain(u.Order)) })
+// Watch calls fn with each order update from since on until ctx ends. If the broker refuses
+// the stream (bad keys) it logs and returns: the run then relies on polling.
+func (s *Stream) Watch(ctx context.Context, since time.Time, fn func(domain.Order)) {
+	err := s.c.WatchTradeUpdates(ctx, since, func(u alpacaclient.TradeUpdate) { fn(toDomain(u.Order)) })
 	if err != nil {
 		s.log.WarnContext(ctx, "trade updates stream refused; polling only", "error", err)
 	}

@@ -53,7 +53,7 @@ func TestStreamReconnects(t *testing.T) {
 	got := make(chan domain.Order, 10)
 	done := make(chan struct{})
 	go func() {
-		s.Watch(ctx, func(o domain.Order) { got <- o })
+		s.Watch(ctx, time.Time{}, func(o domain.Order) { got <- o })
 		close(done)
 	}()
 	var orders []domain.Order
