@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alchemiser/alchemiser/services/strategy/internal/synth"
 	"github.com/alchemiser/alchemiser/services/strategy/strategies"
 	"github.com/alchemiser/alchemiser/services/strategy/symphony"
 )
@@ -171,5 +172,24 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = p.Analyze()
+		// Evaluating whatever parsed must not panic either: errors are fine.
+		h := synth.History(p.Symbols(), 40, 1)
+		e, err := symphony.NewEngine(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := e.Dates()
+		if len(d) == 0 {
+			return
+		}
+		if a, _, _, err := e.Evaluate(p, d[len(d)-1]); err == nil && len(a) > 0 {
+			sum := a[0].Weight
+			for _, w := range a[1:] {
+				sum = sum.Add(w.Weight)
+			}
+			if sum.String() != "1" {
+				t.Fatalf("weights sum to %s", sum)
+			}
+		}
 	})
 }
