@@ -1,11 +1,16 @@
 package alpacasim_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +133,80 @@ func BenchmarkAdapterDailyBars60Symbols2Years(b *testing.B) {
 	for b.Loop() {
 		if _, err := c.DailyBars(context.Background(), syms, from, to); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHandlerBars60Symbols2Years serves the four pages of the 60-symbol, two-year
+// request in process (no network), isolating the simulator's own cost.
+func BenchmarkHandlerBars60Symbols2Years(b *testing.B) {
+	srv, err := alpacasim.New(alpacasim.Config{Seed: 1, AsOf: thursday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	q := url.Values{"symbols": {strings.Join(benchSymbols(), ",")}, "timeframe": {"1Day"}, "start": {"2022-03-28T00:00:00Z"}, "end": {"2024-03-27T00:00:00Z"}, "limit": {"10000"}}
+	page := func() (string, int) {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/v2/stocks/bars?"+q.Encode(), nil)
+		r.Header.Set("APCA-API-KEY-ID", alpacasim.DefaultKeyID)
+		r.Header.Set("APCA-API-SECRET-KEY", alpacasim.DefaultSecretKey)
+		h.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body.String())
+		}
+		var resp struct {
+			Next *string `json:"next_page_token"`
+		}
+		body := rec.Body.Bytes()
+		// The token sits at the end of the body; decode only that part.
+		i := bytes.LastIndex(body, []byte(`"next_page_token"`))
+		if err := json.Unmarshal(append([]byte("{"), body[i:]...), &resp); err != nil {
+			b.Fatal(err)
+		}
+		if resp.Next == nil {
+			return "", len(body)
+		}
+		return *resp.Next, len(body)
+	}
+	run := func() int {
+		q.Del("page_token")
+		total := 0
+		for {
+			tok, n := page()
+			total += n
+			if tok == "" {
+				return total
+			}
+			q.Set("page_token", tok)
+		}
+	}
+	run() // warm the generator
+	b.ReportAllocs()
+	for b.Loop() {
+		b.SetBytes(int64(run()))
+	}
+}
+
+// BenchmarkHandlerPlaceOrder places and fills a market order in process (no network).
+func BenchmarkHandlerPlaceOrder(b *testing.B) {
+	srv, err := alpacasim.New(alpacasim.Config{Seed: 1, AsOf: thursday, Cash: decimal.NewFromInt(1_000_000_000_000)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		body := fmt.Sprintf(`{"symbol":"QQQ","qty":"1","side":"buy","type":"market","time_in_force":"day","client_order_id":"h-%d"}`, i)
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/v2/orders", strings.NewReader(body))
+		r.Header.Set("APCA-API-KEY-ID", alpacasim.DefaultKeyID)
+		r.Header.Set("APCA-API-SECRET-KEY", alpacasim.DefaultSecretKey)
+		h.ServeHTTP(rec, r)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code, rec.Body.String())
 		}
 	}
 }
