@@ -334,7 +334,10 @@ func (r *ruleState) enabled() bool { return r.State != "DISABLED" }
 
 // resume re-queues every pending delivery and fails replays cut short by a crash.
 func (b *Bus) resume(ctx context.Context) error {
-	rows, err := b.db.QueryContext(ctx, `SELECT id, event_id, correlation_id, bus, rule, target_id, target_arn, input, received_ms, attempts, next_ms, max_retries, max_age_s, dlq_arn, last_code, last_message FROM deliveries ORDER BY id`)
+	rows, err := b.db.QueryContext(ctx, `SELECT d.id, d.event_id, d.correlation_id, d.bus, d.rule, d.target_id, d.target_arn,
+		CASE WHEN length(d.input) = 0 THEN COALESCE(e.envelope, '') ELSE d.input END,
+		d.received_ms, d.attempts, d.next_ms, d.max_retries, d.max_age_s, d.dlq_arn, d.last_code, d.last_message
+		FROM deliveries d LEFT JOIN events e ON e.seq = d.event_seq ORDER BY d.id`)
 	if err != nil {
 		return fmt.Errorf("load pending deliveries: %w", err)
 	}

@@ -1,6 +1,7 @@
 package eventbridge
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -230,13 +231,22 @@ func (b *Bus) store(ctx context.Context, batch []*accepted, now time.Time) error
 	return b.wr.Do(ctx, func(tx *groupcommit.Tx) error {
 		for _, a := range batch {
 			rules := strings.Join(a.rules, ",")
-			if _, err := tx.Exec(`INSERT INTO events (id, bus, time_ms, received_ms, correlation_id, rules, envelope) VALUES (?,?,?,?,?,?,?)`,
-				a.id, a.bus.name, a.time.UnixMilli(), now.UnixMilli(), a.corrID, rules, a.raw); err != nil {
+			res, err := tx.Exec(`INSERT INTO events (id, bus, time_ms, received_ms, correlation_id, rules, envelope) VALUES (?,?,?,?,?,?,?)`,
+				a.id, a.bus.name, a.time.UnixMilli(), now.UnixMilli(), a.corrID, rules, a.raw)
+			if err != nil {
+				return fmt.Errorf("insert event %s: %w", a.id, err)
+			}
+			seq, err := res.LastInsertId()
+			if err != nil {
 				return fmt.Errorf("insert event %s: %w", a.id, err)
 			}
 			for _, d := range a.deliveries {
-				if _, err := tx.Exec(`INSERT INTO deliveries (id, event_id, correlation_id, bus, rule, target_id, target_arn, input, received_ms, attempts, next_ms, max_retries, max_age_s, dlq_arn) VALUES (?,?,?,?,?,?,?,?,?,0,0,?,?,?)`,
-					d.id, d.eventID, d.corrID, d.bus, d.rule, d.targetID, d.targetARN, d.input, now.UnixMilli(), d.maxRetries, d.maxAgeS, d.dlqARN); err != nil {
+				input := d.input
+				if bytes.Equal(input, a.raw) {
+					input = []byte{} // the event itself: read from events at resume
+				}
+				if _, err := tx.Exec(`INSERT INTO deliveries (id, event_id, correlation_id, bus, rule, target_id, target_arn, event_seq, input, received_ms, attempts, next_ms, max_retries, max_age_s, dlq_arn) VALUES (?,?,?,?,?,?,?,?,?,?,0,0,?,?,?)`,
+					d.id, d.eventID, d.corrID, d.bus, d.rule, d.targetID, d.targetARN, seq, input, now.UnixMilli(), d.maxRetries, d.maxAgeS, d.dlqARN); err != nil {
 					return fmt.Errorf("insert delivery of %s: %w", a.id, err)
 				}
 			}

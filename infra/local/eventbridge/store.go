@@ -12,7 +12,7 @@ import (
 // openDB opens (creating if needed) the SQLite database at path in WAL mode.
 func openDB(path string) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "wal_autocheckpoint(8192)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -94,7 +94,6 @@ CREATE TABLE IF NOT EXISTS events (
 	envelope BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_id);
-CREATE INDEX IF NOT EXISTS events_id ON events (id);
 CREATE TABLE IF NOT EXISTS deliveries (
 	id INTEGER PRIMARY KEY,
 	event_id TEXT NOT NULL,
@@ -103,6 +102,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 	rule TEXT NOT NULL,
 	target_id TEXT NOT NULL,
 	target_arn TEXT NOT NULL,
+	event_seq INTEGER NOT NULL DEFAULT 0,
 	input BLOB NOT NULL,
 	received_ms INTEGER NOT NULL,
 	attempts INTEGER NOT NULL DEFAULT 0,

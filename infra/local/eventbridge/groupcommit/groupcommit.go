@@ -47,8 +47,17 @@ func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
 }
 
 type op struct {
-	fn   func(*Tx) error
-	done chan error
+	fn    func(*Tx) error
+	done  chan error  // Do: receives the result
+	onErr func(error) // Go: called (on the committer's goroutine) with a failure
+}
+
+func (o op) finish(err error) {
+	if o.done != nil {
+		o.done <- err
+	} else if err != nil && o.onErr != nil {
+		o.onErr(err)
+	}
 }
 
 // Committer owns the one writing connection of a database and runs writes in batches.
@@ -81,7 +90,8 @@ func New(ctx context.Context, db *sql.DB, maxBatch int) (*Committer, error) {
 }
 
 // Do runs fn in the next batch and returns once that batch is committed. An error from fn rolls
-// back fn's own writes only (each write runs under a savepoint) and is returned.
+// back fn's own writes only and is returned: a batch in which a write fails is rolled back and
+// its writes are run again one transaction each.
 func (c *Committer) Do(ctx context.Context, fn func(*Tx) error) error {
 	done := make(chan error, 1)
 	if err := c.submit(op{fn: fn, done: done}); err != nil {
@@ -96,21 +106,10 @@ func (c *Committer) Do(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // Go runs fn in the next batch without waiting for the commit. Errors are passed to onErr, if
-// not nil.
+// not nil, on the committer's goroutine: onErr must not block.
 func (c *Committer) Go(fn func(*Tx) error, onErr func(error)) {
-	done := make(chan error, 1)
-	if err := c.submit(op{fn: fn, done: done}); err != nil {
-		if onErr != nil {
-			onErr(err)
-		}
-		return
-	}
-	if onErr != nil {
-		go func() {
-			if err := <-done; err != nil {
-				onErr(err)
-			}
-		}()
+	if err := c.submit(op{fn: fn, onErr: onErr}); err != nil && onErr != nil {
+		onErr(err)
 	}
 }
 
@@ -163,48 +162,38 @@ func (c *Committer) loop() {
 }
 
 func (c *Committer) run(batch []op) {
+	if len(batch) == 1 {
+		batch[0].finish(c.runTx(batch))
+		return
+	}
+	if err := c.runTx(batch); err != nil {
+		// One write failed (or the commit did): run each alone, so that only the failing one fails.
+		for _, o := range batch {
+			o.finish(c.runTx([]op{o}))
+		}
+		return
+	}
+	for _, o := range batch {
+		o.finish(nil)
+	}
+}
+
+// runTx runs ops in one transaction and commits it, or rolls it back at the first error.
+func (c *Committer) runTx(ops []op) error {
 	ctx := context.Background()
-	results := make([]error, len(batch))
 	tx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
-		for _, o := range batch {
-			o.done <- fmt.Errorf("begin batch: %w", err)
-		}
-		return
+		return fmt.Errorf("begin batch: %w", err)
 	}
 	t := &Tx{ctx: ctx, tx: tx, stmts: c.stmts, db: c.db}
-	single := len(batch) == 1
-	for i, o := range batch {
-		if single {
-			results[i] = o.fn(t)
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
-			results[i] = fmt.Errorf("open savepoint: %w", err)
-			continue
-		}
+	for _, o := range ops {
 		if err := o.fn(t); err != nil {
-			results[i] = err
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO op"); rerr != nil {
-				results[i] = errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
-			}
+			_ = tx.Rollback()
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil && results[i] == nil {
-			results[i] = fmt.Errorf("release savepoint: %w", err)
-		}
-	}
-	if single && results[0] != nil {
-		_ = tx.Rollback()
-		batch[0].done <- results[0]
-		return
 	}
 	if err := tx.Commit(); err != nil {
-		for _, o := range batch {
-			o.done <- fmt.Errorf("commit batch: %w", err)
-		}
-		return
+		return fmt.Errorf("commit batch: %w", err)
 	}
-	for i, o := range batch {
-		o.done <- results[i]
-	}
+	return nil
 }
