@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,18 @@ func TestWaitsEndBeforeTheLambdaDeadline(t *testing.T) {
 	}
 	if rep.Outcome != domain.Failed || rep.Orders[0].Status != domain.StatusCanceled {
 		t.Fatalf("outcome %s (%s) %+v", rep.Outcome, rep.Reason, rep.Orders)
+	}
+}
+
+func TestNoOrderWithoutTime(t *testing.T) {
+	f := broker()
+	set := settings()
+	set.SafetyMargin = 30 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := app.NewExecutor(f, nil, clock.NewStepping(t0), set, nil).Execute(ctx, app.Run{Plan: plan(buy("AAA", "1"))})
+	if !errors.Is(err, app.ErrNoTime) || len(f.Placements()) != 0 {
+		t.Fatalf("err %v, placed %v", err, f.Placements())
 	}
 }
 

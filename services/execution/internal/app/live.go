@@ -70,6 +70,11 @@ type live struct {
 
 func (e *Executor) live(ctx context.Context, tag string, plan domain.Plan, started time.Time) (domain.Report, error) {
 	deadline := e.deadline(ctx)
+	if !deadline.After(e.clock.Now()) {
+		// Less time than the safety margin: placing orders now would mean cancelling them at
+		// once. A retry (with a fresh Lambda timeout) does better.
+		return domain.Report{}, fmt.Errorf("execute plan %s: %w", plan.ID, ErrNoTime)
+	}
 	l := &live{e: e, tag: tag, since: started.Add(-lookback), started: started, changed: make(chan struct{}, 1), byCID: map[string]*item{}}
 	if e.updates != nil {
 		// The stream is started the first time the run waits, not before: market orders in an

@@ -64,6 +64,10 @@ type TradeUpdates interface {
 // ErrNotFound means the broker has no such order.
 var ErrNotFound = errors.New("order not found")
 
+// ErrNoTime means the invocation had less time left than the safety margin, so no order was
+// sent. It is retryable.
+var ErrNoTime = errors.New("less time left than the safety margin; nothing sent")
+
 // ErrDuplicate means the client order ID was used before: the order was already placed.
 var ErrDuplicate = errors.New("duplicate client order ID")
 
