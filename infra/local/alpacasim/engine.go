@@ -378,6 +378,9 @@ func (s *Server) fill(o *Order, qty, px decimal.Decimal, at time.Time) {
 	s.persistAccount()
 }
 
+// maxReplayEvents is how many past trade updates the stream can replay.
+const maxReplayEvents = 10_000
+
 type emitOpt func(*TradeUpdate)
 
 func withPosition(q decimal.Decimal) emitOpt { return func(u *TradeUpdate) { u.PositionQty = &q } }
@@ -390,6 +393,11 @@ func (s *Server) emit(at time.Time, event string, o *Order, price, qty *decimal.
 	}
 	for _, opt := range opts {
 		opt(&u)
+	}
+	if len(s.events) >= 2*maxReplayEvents {
+		// Keep the newest maxReplayEvents for replays ("since"); trimming in halves keeps
+		// appends amortised O(1).
+		s.events = append(s.events[:0:0], s.events[len(s.events)-maxReplayEvents:]...)
 	}
 	s.events = append(s.events, u)
 	for ch := range s.subs {

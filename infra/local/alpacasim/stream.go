@@ -35,7 +35,7 @@ func formatEventID(id int64) string {
 	return "01SIM" + string(b)
 }
 
-// TradeUpdates returns a copy of every trade update emitted so far.
+// TradeUpdates returns a copy of the trade updates kept for replay (at least the last 10,000).
 func (s *Server) TradeUpdates() []TradeUpdate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
