@@ -36,12 +36,15 @@ type LatestPrices interface {
 // ErrRetryable marks a data error worth retrying, such as an HTTP 429 or 5xx.
 var ErrRetryable = errors.New("retryable market-data error")
 
+// ErrDataRefused marks a data error that retrying cannot fix, such as refused keys.
+var ErrDataRefused = errors.New("market data refused")
+
 // Permanent reports whether err can never succeed on retry: a bad strategy file, a bad
-// allocation file or missing data.
+// allocation file, missing data or refused market-data access.
 func Permanent(err error) bool {
 	var se *symphony.Error
 	var de *symphony.DataError
-	return errors.As(err, &se) || errors.As(err, &de) || errors.Is(err, ErrUnknownStage)
+	return errors.As(err, &se) || errors.As(err, &de) || errors.Is(err, ErrUnknownStage) || errors.Is(err, ErrDataRefused)
 }
 
 // ErrUnknownStage is returned for a stage with no bundled allocation file.

@@ -82,8 +82,11 @@ func (h *Handler) OnWorkflowStarted(ctx context.Context, msg lambdaevent.Message
 // failCode names a permanent failure for StepFailed.
 func failCode(err error) string {
 	var de *symphony.DataError
-	if errors.As(err, &de) {
+	switch {
+	case errors.As(err, &de):
 		return "no_data"
+	case errors.Is(err, strategy.ErrDataRefused):
+		return "data_refused"
 	}
 	return "strategy_invalid"
 }

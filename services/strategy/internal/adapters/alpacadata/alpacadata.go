@@ -83,10 +83,13 @@ func parse(symbols []string) ([]market.Symbol, error) {
 	return out, nil
 }
 
-// classify marks rate limiting and outages as retryable.
+// classify marks rate limiting and outages as retryable, and refused keys as permanent.
 func classify(op string, err error) error {
-	if errors.Is(err, alpacaclient.ErrRateLimited) || errors.Is(err, alpacaclient.ErrUnavailable) {
+	switch {
+	case errors.Is(err, alpacaclient.ErrRateLimited), errors.Is(err, alpacaclient.ErrUnavailable):
 		return fmt.Errorf("%s: %w: %w", op, strategy.ErrRetryable, err)
+	case errors.Is(err, alpacaclient.ErrUnauthorized):
+		return fmt.Errorf("%s: %w: %w", op, strategy.ErrDataRefused, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
