@@ -1,6 +1,9 @@
 package idempotency
 
 import (
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"context"
 	"errors"
 	"fmt"
@@ -41,12 +44,12 @@ func ParseSpec(s string) (Spec, error) {
 	return Spec{Kind: kind, Arg: arg}, nil
 }
 
-// ErrUnsupportedSpec means OpenSpec cannot build the store the spec names here (dynamodb needs
-// the AWS adapter, built by the service's composition root).
+// ErrUnsupportedSpec means OpenSpec cannot build the store the spec names.
 var ErrUnsupportedSpec = errors.New("idempotency store kind not supported by OpenSpec")
 
-// OpenSpec builds the memory or SQLite store that spec names. The returned close function
-// releases the database (a no-op for memory). A dynamodb spec gives ErrUnsupportedSpec.
+// OpenSpec builds the store that spec names: memory, SQLite, or DynamoDB with the default AWS
+// configuration (the function's role). The returned close function releases the database (a
+// no-op for memory and DynamoDB).
 func OpenSpec(ctx context.Context, spec Spec) (Store, func() error, error) {
 	switch spec.Kind {
 	case "memory":
@@ -62,6 +65,12 @@ func OpenSpec(ctx context.Context, spec Spec) (Store, func() error, error) {
 			return nil, nil, err
 		}
 		return s, db.Close, nil
+	case "dynamodb":
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open idempotency store %s: load AWS config: %w", spec, err)
+		}
+		return NewDynamoDB(dynamodb.NewFromConfig(cfg), spec.Arg), func() error { return nil }, nil
 	}
 	return nil, nil, fmt.Errorf("open idempotency store %s: %w", spec, ErrUnsupportedSpec)
 }

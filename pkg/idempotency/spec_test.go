@@ -55,7 +55,12 @@ func TestOpenSpec(t *testing.T) {
 			t.Errorf("%s: close: %v", spec, err)
 		}
 	}
-	if _, _, err := idempotency.OpenSpec(ctx, idempotency.Spec{Kind: "dynamodb", Arg: "t"}); !errors.Is(err, idempotency.ErrUnsupportedSpec) {
-		t.Errorf("dynamodb: got %v, want ErrUnsupportedSpec", err)
+	if s, _, err := idempotency.OpenSpec(ctx, idempotency.Spec{Kind: "dynamodb", Arg: "t"}); err != nil {
+		t.Errorf("dynamodb: %v", err)
+	} else if _, ok := s.(*idempotency.DynamoDB); !ok {
+		t.Errorf("dynamodb: got %T, want *idempotency.DynamoDB", s)
+	}
+	if _, _, err := idempotency.OpenSpec(ctx, idempotency.Spec{Kind: "redis", Arg: "t"}); !errors.Is(err, idempotency.ErrUnsupportedSpec) {
+		t.Errorf("redis: got %v, want ErrUnsupportedSpec", err)
 	}
 }
