@@ -531,3 +531,19 @@ func FuzzInvoke(f *testing.F) {
 		_, _ = r.fn.Invoke(context.Background(), payload)
 	})
 }
+
+// BenchmarkDuplicateEvent measures the commonest redelivery: an event already recorded.
+func BenchmarkDuplicateEvent(b *testing.B) {
+	r := newRig(b, nil)
+	cid := r.start(b, schedStart)
+	p := wrap(b, signal(cid))
+	if _, err := r.invoke(b, p); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.invoke(b, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

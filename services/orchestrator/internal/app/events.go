@@ -155,7 +155,7 @@ func notification(w domain.Workflow, fs facts, cause, producer string, placed, f
 		Metadata:  meta(w, v1.TypeTradingNotificationRequested, cause, producer, *w.EndedAt),
 		StartedAt: w.StartedAt, EndedAt: *w.EndedAt, AsOf: w.Start.AsOf,
 		Target: []v1.TargetWeight{}, Strategies: []v1.StrategySignal{}, Plan: []v1.PlanItem{}, Orders: []v1.OrderResult{},
-		Timeline: timeline(w),
+		Timeline: timeline(w, fs),
 	}
 	if fs.signal != nil {
 		n.AsOf, n.Target, n.Strategies = fs.signal.AsOf, fs.signal.Target, fs.signal.Strategies
@@ -204,20 +204,35 @@ func orText(s, dflt string) string {
 }
 
 // timeline lists the start, each fact in the order recorded, and the end.
-func timeline(w domain.Workflow) []v1.TimelineEntry {
+func timeline(w domain.Workflow, fs facts) []v1.TimelineEntry {
 	out := []v1.TimelineEntry{{At: w.StartedAt, Step: v1.StepOrchestrator, EventType: v1.TypeWorkflowStarted,
 		EventID: v1.DeriveEventID(w.ID, v1.TypeWorkflowStarted), Note: "trigger " + orDash(w.Start.Trigger)}}
-	fs := append([]domain.Fact(nil), w.Facts...)
-	sort.SliceStable(fs, func(i, j int) bool { return fs[i].At.Before(fs[j].At) })
-	for _, f := range fs {
+	seen := append([]domain.Fact(nil), w.Facts...)
+	sort.SliceStable(seen, func(i, j int) bool { return seen[i].At.Before(seen[j].At) })
+	for _, f := range seen {
 		e := v1.TimelineEntry{At: f.At, EventType: v1.DetailType(kindType[f.Kind]), EventID: f.EventID}
 		switch f.Kind {
 		case domain.Signal:
 			e.Step = v1.StepStrategy
+			if fs.signal != nil {
+				e.Note = fmt.Sprintf("%d symbols from %d strategies, as of %s", len(fs.signal.Target), len(fs.signal.Strategies), fs.signal.AsOf)
+			}
 		case domain.Plan:
 			e.Step = v1.StepPortfolio
+			if fs.plan != nil {
+				trades := 0
+				for _, it := range fs.plan.Items {
+					if it.Action != v1.ActionHold {
+						trades++
+					}
+				}
+				e.Note = fmt.Sprintf("%d trades planned", trades)
+			}
 		case domain.Trade:
 			e.Step, e.Note = v1.StepExecution, "outcome "+f.Outcome
+			if fs.trade != nil {
+				e.Note = fmt.Sprintf("%d orders, outcome %s", len(fs.trade.Orders), f.Outcome)
+			}
 		case domain.Failure:
 			e.Step, e.Note = v1.Step(f.Step), f.Code+": "+f.Reason
 		}
