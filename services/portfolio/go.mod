@@ -23,6 +23,11 @@ require (
 )
 
 require (
+	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.74.0 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.12 // indirect
+)
+
+require (
 	cloud.google.com/go v0.118.0 // indirect
 	github.com/alchemiser/alchemiser/infra/local v0.0.0
 	github.com/alpacahq/alpaca-trade-api-go/v3 v3.9.1 // indirect
