@@ -13,6 +13,7 @@ import (
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
 	"github.com/alchemiser/alchemiser/services/execution/internal/domain"
@@ -179,7 +180,7 @@ func (c Config) Validate() error {
 	if err := c.Bus.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, _, err := parseStore(c.IdempotencyStore); err != nil {
+	if _, err := idempotency.ParseSpec(c.IdempotencyStore); err != nil {
 		errs = append(errs, err)
 	}
 	if c.IdempotencyLease <= 0 {
@@ -226,16 +227,4 @@ func (c Config) String() string {
 	return fmt.Sprintf("stage=%s log=%s %s idempotency=%s %s mode=%s kill_switch=%t policy=%s max_order=$%s max_run=$%s phase_timeout=%v poll=%v stream=%t prefix=%s",
 		c.Stage, c.LogLevel, c.Bus, c.IdempotencyStore, c.Alpaca, c.TradingMode(), s.KillSwitch, s.Policy,
 		s.Limits.MaxOrderNotional, s.Limits.MaxRunNotional, s.PhaseTimeout, s.PollInterval, c.Stream, s.Prefix)
-}
-
-// parseStore splits an IDEMPOTENCY_STORE value into its kind and argument.
-func parseStore(s string) (kind, arg string, err error) {
-	kind, arg, _ = strings.Cut(s, ":")
-	switch {
-	case kind == "memory" && arg == "":
-		return kind, "", nil
-	case (kind == "sqlite" || kind == "dynamodb") && arg != "":
-		return kind, arg, nil
-	}
-	return "", "", fmt.Errorf("IDEMPOTENCY_STORE %q: want memory, sqlite:PATH or dynamodb:TABLE", s)
 }

@@ -9,7 +9,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
-	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
 	"github.com/alchemiser/alchemiser/services/execution/internal/adapters/alpacabroker"
 	"github.com/alchemiser/alchemiser/services/execution/internal/adapters/clock"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
@@ -102,23 +100,14 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 
 // newStore opens the idempotency store named by spec (see Config.IdempotencyStore).
 func newStore(ctx context.Context, spec string) (idempotency.Store, error) {
-	kind, arg, err := parseStore(spec)
+	sp, err := idempotency.ParseSpec(spec)
 	if err != nil {
 		return nil, err
 	}
-	switch kind {
-	case "sqlite":
-		db, err := sqlitedb.OpenContext(ctx, arg)
-		if err != nil {
-			return nil, fmt.Errorf("open idempotency database: %w", err)
-		}
-		s, err := idempotency.NewSQLiteContext(ctx, db)
-		if err != nil {
-			return nil, errors.Join(err, db.Close())
-		}
-		return s, nil
-	case "dynamodb":
-		return nil, fmt.Errorf("open idempotency store %q: the DynamoDB store is not available in this build", spec)
+	// The store lives as long as the function's container: its close function is not needed.
+	s, _, err := idempotency.OpenSpec(ctx, sp)
+	if err != nil {
+		return nil, fmt.Errorf("build idempotency store: %w", err)
 	}
-	return idempotency.NewMemory(), nil
+	return s, nil
 }
