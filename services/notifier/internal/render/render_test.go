@@ -89,6 +89,13 @@ func noTrades() *v1.TradingNotificationRequested {
 	return n
 }
 
+func skipped() *v1.TradingNotificationRequested {
+	n := noTrades()
+	n.Status, n.Outcome, n.Reason = v1.StatusSkipped, v1.OutcomeSkipped, "market closed: next open 2026-12-01T14:30:00Z"
+	n.Summary = "PAPER run skipped: " + n.Reason
+	return n
+}
+
 func failure() *v1.TradingNotificationRequested {
 	return &v1.TradingNotificationRequested{
 		Metadata: meta(v1.TypeTradingNotificationRequested, false), Status: v1.StatusFailure,
@@ -117,6 +124,7 @@ func TestGolden(t *testing.T) {
 		{"no_trades", noTrades(), "", "[SUCCESS] Alchemiser - PAPER Trading Report"},
 		{"failure", failure(), report, "[FAILURE][strategy_invalid] Alchemiser - PAPER Trading Report"},
 		{"dry_run", success(true), "", "[DRY RUN] Alchemiser - PAPER Trading Report"},
+		{"skipped", skipped(), "", "[SUCCESS] Alchemiser - PAPER Trading Report"},
 	}
 	for _, c := range cases {
 		for _, neutral := range []bool{true, false} {
