@@ -187,3 +187,14 @@ func TestAlertOutsideAWorkflowSendsOnce(t *testing.T) {
 		t.Fatalf("sent %d", s.count())
 	}
 }
+
+func TestReplayIsLabelledADryRun(t *testing.T) {
+	s := &fakeSender{}
+	n := newNotifier(s, sentstore.NewMemory())
+	if _, err := n.Trading(context.Background(), tradingEvent("wf-1", v1.StatusSuccess), true); err != nil {
+		t.Fatal(err)
+	}
+	if s.count() != 1 || !strings.HasPrefix(s.sent[0].Subject, "[DRY RUN]") {
+		t.Fatalf("subject %q", s.sent[0].Subject)
+	}
+}
