@@ -15,7 +15,6 @@ import (
 	"github.com/alpacahq/alpaca-trade-api-go/v3/alpaca"
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
 	"github.com/shopspring/decimal"
-	"golang.org/x/time/rate"
 
 	"github.com/alchemiser/alchemiser/pkg/market"
 	"github.com/alchemiser/alchemiser/pkg/nyse"
@@ -26,12 +25,12 @@ var newYork = nyse.NewYork
 // RequestsPerMinute is Alpaca's per-account limit, which the shared limiter enforces.
 const RequestsPerMinute = 200
 
-// sharedLimiter is the process-wide limiter every Client uses unless told otherwise: 200
-// requests a minute with a small burst, so a burst can never exceed the broker's window.
-var sharedLimiter = rate.NewLimiter(rate.Every(time.Minute/RequestsPerMinute), 10)
+// sharedLimiter is the process-wide limiter every Client uses unless told otherwise: at most
+// 200 requests in any minute, counted as Alpaca counts them.
+var sharedLimiter = NewWindow(RequestsPerMinute, time.Minute, nil)
 
 // SharedLimiter returns the process-wide limiter, for callers that make other Alpaca calls.
-func SharedLimiter() *rate.Limiter { return sharedLimiter }
+func SharedLimiter() Limiter { return sharedLimiter }
 
 // Options tunes a Client. The zero value is production behaviour.
 type Options struct {
@@ -39,7 +38,7 @@ type Options struct {
 	// 10-second timeout.
 	HTTPClient *http.Client
 	// Limiter limits requests. Nil means the process-wide limiter (200 a minute).
-	Limiter *rate.Limiter
+	Limiter Limiter
 	// ReadAttempts is how many times a read is tried (default 4).
 	ReadAttempts int
 	// WriteAttempts is how many times PlaceOrder submits after failures that proved the order
@@ -117,7 +116,7 @@ func New(cfg Config, opts Options) (*Client, error) {
 type ctxTransport struct {
 	ctx     context.Context
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter Limiter
 }
 
 // RoundTrip waits for the rate limit, then sends req under the call's context.
