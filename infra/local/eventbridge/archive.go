@@ -448,4 +448,3 @@ func (b *Bus) WaitReplay(ctx context.Context, name string) (Replay, error) {
 		}
 	}
 }
-

@@ -2,7 +2,6 @@ package eventbridge_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -156,6 +155,7 @@ func waitFor(t *testing.T, what string, cond func() (bool, error)) {
 // errFailing is the error of a target that is down.
 var errFailing = &eventbridge.TargetError{Code: "TooManyRequestsException", Message: "Rate Exceeded."}
 
-func fnARN(name string) string { return fmt.Sprintf("arn:aws:lambda:us-east-1:000000000000:function:%s", name) }
+func fnARN(name string) string {
+	return fmt.Sprintf("arn:aws:lambda:us-east-1:000000000000:function:%s", name)
+}
 
-var _ = errors.New

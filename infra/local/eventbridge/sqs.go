@@ -330,4 +330,3 @@ func selectSystemAttributes(attrs map[string]string, names []string) map[string]
 	}
 	return out
 }
-

@@ -4,25 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 
-	_ "modernc.org/sqlite" // the SQLite driver
+	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
 )
 
 // openDB opens (creating if needed) the SQLite database at path in WAL mode.
 func openDB(path string) (*sql.DB, error) {
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "wal_autocheckpoint(8192)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sqlitedb.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(8)
-	if err := db.Ping(); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, fmt.Errorf("open bus state: %w", err)
 	}
 	return db, nil
 }

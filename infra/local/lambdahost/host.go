@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -24,8 +23,8 @@ import (
 
 	"github.com/alchemiser/alchemiser/infra/local/eventbridge"
 	"github.com/alchemiser/alchemiser/infra/local/eventbridge/groupcommit"
+	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	_ "modernc.org/sqlite" // the SQLite driver
 )
 
 // Handler is a function's code: what lambdaevent.Router.Invoke is.
@@ -154,15 +153,10 @@ func Open(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
-		q.Add("_pragma", p)
-	}
-	db, err := sql.Open("sqlite", "file:"+cfg.Path+"?"+q.Encode())
+	db, err := sqlitedb.Open(cfg.Path)
 	if err != nil {
-		return nil, fmt.Errorf("open lambda queue %s: %w", cfg.Path, err)
+		return nil, fmt.Errorf("open lambda queue: %w", err)
 	}
-	db.SetMaxOpenConns(4)
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS async_events (
 		id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, function TEXT NOT NULL, payload BLOB NOT NULL,
 		received_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '')`); err != nil {
@@ -383,7 +377,6 @@ func (h *Host) jitter(d time.Duration) time.Duration {
 	h.rngMu.Unlock()
 	return d/2 + time.Duration(j*float64(d/2))
 }
-
 
 // Pending returns how many invocations are outstanding: async events queued, running or waiting
 // for a retry, plus synchronous invocations running.

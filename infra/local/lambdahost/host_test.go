@@ -25,7 +25,9 @@ type queueSink struct {
 	sent chan struct{}
 }
 
-func newSink() *queueSink { return &queueSink{got: map[string][][]byte{}, sent: make(chan struct{}, 100)} }
+func newSink() *queueSink {
+	return &queueSink{got: map[string][][]byte{}, sent: make(chan struct{}, 100)}
+}
 
 func (s *queueSink) SendToQueue(_ context.Context, arn string, body []byte) error {
 	s.mu.Lock()
