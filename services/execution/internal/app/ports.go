@@ -79,6 +79,7 @@ type RejectedError struct {
 	Message      string
 }
 
+// Error describes the refusal.
 func (e *RejectedError) Error() string {
 	return fmt.Sprintf("broker refused (HTTP %d, code %d): %s", e.Status, e.Code, e.Message)
 }
