@@ -62,11 +62,11 @@ func (c Config) String() string {
 
 // Server is a running inbox.
 type Server struct {
-	cfg     Config
-	srv     *smtp.Server
-	ln      net.Listener
-	certPEM []byte
-	done    chan struct{}
+	cfg      Config
+	srv      *smtp.Server
+	ln       net.Listener
+	certPEM  []byte
+	done     chan struct{}
 	serveErr error
 
 	mu      sync.Mutex

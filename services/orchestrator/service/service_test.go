@@ -208,12 +208,12 @@ func TestStartCommand(t *testing.T) {
 
 func TestStartCommandRejected(t *testing.T) {
 	cases := map[string]string{
-		`{"mode":"yolo"}`:                     `mode "yolo"`,
-		`{"mode":"trade","dryrun":true}`:      `unknown field "dryrun"`,
+		`{"mode":"yolo"}`:                       `mode "yolo"`,
+		`{"mode":"trade","dryrun":true}`:        `unknown field "dryrun"`,
 		`{"mode":"trade","trigger":"schedule"}`: "scheduled_for: required",
 		`{"mode":"trade","as_of":"27/11/2026"}`: `as_of "27/11/2026"`,
 		`{"mode":"trade","trigger":"cron"}`:     `trigger "cron"`,
-		`{"sweep":false}`:                      "sweep",
+		`{"sweep":false}`:                       "sweep",
 	}
 	r := newRig(t, nil)
 	for in, want := range cases {
