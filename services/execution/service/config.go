@@ -28,8 +28,8 @@ const (
 	EnvOrderPolicy      = "EXECUTION_ORDER_POLICY"       // market (default) or smart_limit
 	EnvRepegAfter       = "EXECUTION_REPEG_AFTER"        // smart limit: re-peg to the far side after (10s)
 	EnvMarketAfter      = "EXECUTION_MARKET_AFTER"       // smart limit: switch to market after (30s)
-	EnvMaxOrderNotional = "EXECUTION_MAX_ORDER_NOTIONAL" // dollars per order; 0 = no cap (default 50000)
-	EnvMaxRunNotional   = "EXECUTION_MAX_RUN_NOTIONAL"   // dollars per run; 0 = no cap (default 250000)
+	EnvMaxOrderNotional = "EXECUTION_MAX_ORDER_NOTIONAL" // dollars per order; 0 = no cap (default 1000000)
+	EnvMaxRunNotional   = "EXECUTION_MAX_RUN_NOTIONAL"   // dollars per run; 0 = no cap (default 5000000)
 	EnvPhaseTimeout     = "EXECUTION_PHASE_TIMEOUT"      // wait for each phase's fills (60s)
 	EnvPollInterval     = "EXECUTION_POLL_INTERVAL"      // polling while the stream is quiet (1s)
 	EnvSafetyMargin     = "EXECUTION_SAFETY_MARGIN"      // kept before the Lambda deadline (15s)
@@ -74,7 +74,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Execution:        app.DefaultSettings(),
 		Stream:           true,
 	}
-	c.Execution.Limits = domain.Limits{MaxOrderNotional: decimal.NewFromInt(50_000), MaxRunNotional: decimal.NewFromInt(250_000)}
+	// The default caps stop a fat-fingered plan (a quantity off by orders of magnitude) without
+	// ever refusing a normal one; set them to the account's size in production.
+	c.Execution.Limits = domain.Limits{MaxOrderNotional: decimal.NewFromInt(1_000_000), MaxRunNotional: decimal.NewFromInt(5_000_000)}
 	if c.Stage == "" {
 		c.Stage = "dev"
 	}

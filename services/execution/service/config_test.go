@@ -27,7 +27,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	s := cfg.Execution
 	if s.KillSwitch || s.Policy != "market" || s.PhaseTimeout != time.Minute || s.Prefix != "alch-" || !cfg.Stream ||
-		s.Limits.MaxOrderNotional.String() != "50000" || s.Limits.MaxRunNotional.String() != "250000" || cfg.TradingMode() != v1.ModePaper {
+		s.Limits.MaxOrderNotional.String() != "1000000" || s.Limits.MaxRunNotional.String() != "5000000" || cfg.TradingMode() != v1.ModePaper {
 		t.Fatalf("defaults %+v", cfg)
 	}
 	if str := cfg.String(); strings.Contains(str, "s3cret-value") || !strings.Contains(str, "kill_switch=false") {
