@@ -43,8 +43,10 @@ const (
 type Options struct {
 	// StateDir holds the SQLite state and the mail (var).
 	StateDir string
-	// EventsAddr, AlpacaAddr and SMTPAddr are the loopback listen addresses ("127.0.0.1:0" each).
-	EventsAddr, AlpacaAddr, SMTPAddr string
+	// EventsAddr, AlpacaAddr, SMTPAddr and LambdaAddr are the loopback listen addresses
+	// ("127.0.0.1:0" each): the EventBridge API (with the SQS API of the dead-letter queues),
+	// the Alpaca simulator, the SMTP inbox and the Lambda Invoke API.
+	EventsAddr, AlpacaAddr, SMTPAddr, LambdaAddr string
 	// Seed seeds the simulator's market data.
 	Seed int64
 	// AsOf is the simulated market time; zero means 10:00 New York time on the last trading day
@@ -64,6 +66,14 @@ type Options struct {
 	// FunctionLog receives the functions' JSON logs (discard); each invocation's lines are also
 	// captured by the Lambda host.
 	FunctionLog io.Writer
+	// Only, when set, runs that one service's function and installs no rules, so what it
+	// publishes stays on the bus (alchemiser local invoke).
+	Only routing.Service
+	// Env adds to or overrides a service's environment, for tests (shorter timeouts, a broken
+	// setting).
+	Env map[routing.Service]map[string]string
+	// Handlers replaces a service's handler, for tests of a service that dies or hangs.
+	Handlers map[routing.Service]lambdahost.Handler
 	// FastRetries shortens the bus's and the host's retry delays to milliseconds, for tests and
 	// short runs. Off, they are AWS's (seconds to minutes).
 	FastRetries bool
@@ -78,6 +88,7 @@ type Cloud struct {
 	Sim      *alpacasim.Server
 	simURL   string
 	Inbox    *smtpinbox.Server
+	lambda   *lambdaAPI
 	dispatch *fanout
 	stopSch  context.CancelFunc
 	schDone  chan struct{}
@@ -96,7 +107,7 @@ func Start(ctx context.Context, opts Options) (c *Cloud, err error) {
 	if opts.StateDir == "" {
 		opts.StateDir = "var"
 	}
-	for _, a := range []*string{&opts.EventsAddr, &opts.AlpacaAddr, &opts.SMTPAddr} {
+	for _, a := range []*string{&opts.EventsAddr, &opts.AlpacaAddr, &opts.SMTPAddr, &opts.LambdaAddr} {
 		if *a == "" {
 			*a = "127.0.0.1:0"
 		}
@@ -169,6 +180,11 @@ func Start(ctx context.Context, opts Options) (c *Cloud, err error) {
 	if err := c.registerFunctions(ctx); err != nil {
 		return nil, err
 	}
+	c.lambda, err = serveLambdaAPI(c.Host, opts.LambdaAddr)
+	if err != nil {
+		return nil, err
+	}
+	c.closers = append(c.closers, c.lambda.close)
 	if opts.Schedules {
 		if err := c.startScheduler(); err != nil {
 			return nil, err
@@ -210,6 +226,9 @@ func (c *Cloud) installRules(ctx context.Context) error {
 			return fmt.Errorf("local cloud: create queue %s: %w", asyncDLQ(svc), err)
 		}
 	}
+	if c.opts.Only != "" {
+		return nil
+	}
 	if err := eventbridge.InstallRoutes(ctx, c.Bus, BusName, routing.Table(),
 		func(s routing.Service) string { return c.Bus.FunctionARN(FunctionName(s)) },
 		func(name string) string { return c.Bus.QueueARN(name) }); err != nil {
@@ -233,6 +252,9 @@ func asyncDLQ(s routing.Service) string { return string(s) + "-async-dlq" }
 
 // EventsEndpoint is the bus's API URL.
 func (c *Cloud) EventsEndpoint() string { return c.busSrv.Endpoint() }
+
+// LambdaEndpoint is the Lambda Invoke API's URL.
+func (c *Cloud) LambdaEndpoint() string { return c.lambda.endpoint() }
 
 // AlpacaURL is the simulator's URL (trading and data).
 func (c *Cloud) AlpacaURL() string { return c.simURL }

@@ -136,13 +136,22 @@ func portOf(addr string) string {
 func (c *Cloud) registerFunctions(ctx context.Context) error {
 	base := c.Host.LogHandler(slog.NewJSONHandler(c.opts.FunctionLog, nil))
 	for _, svc := range routing.Services() {
+		if c.opts.Only != "" && svc != c.opts.Only {
+			continue
+		}
 		sp := specs[svc]
 		env := c.Env(svc)
+		for k, v := range c.opts.Env[svc] {
+			env[k] = v
+		}
 		log := slog.New(base).With("function", FunctionName(svc))
 		metrics := emf.New(c.opts.FunctionLog, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: Stage}))
-		h, err := sp.build(ctx, func(k string) string { return env[k] }, log, metrics)
-		if err != nil {
-			return fmt.Errorf("local cloud: build %s: %w", svc, err)
+		h := c.opts.Handlers[svc]
+		if h == nil {
+			var err error
+			if h, err = sp.build(ctx, func(k string) string { return env[k] }, log, metrics); err != nil {
+				return fmt.Errorf("local cloud: build %s: %w", svc, err)
+			}
 		}
 		retries := 2
 		if err := c.Host.Register(lambdahost.Function{
