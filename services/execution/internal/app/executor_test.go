@@ -317,6 +317,27 @@ func TestSmartLimitRepegsThenGoesMarket(t *testing.T) {
 	}
 }
 
+// TestSmartLimitRetryCarriesOnFromTheLastLeg: a run that cancelled leg 0 to re-peg and died
+// before placing leg 1 is retried; the retry places leg 1 and never leg 0 again.
+func TestSmartLimitRetryCarriesOnFromTheLastLeg(t *testing.T) {
+	f := broker()
+	f.SetQuote("AAA", "99.00", "101.00")
+	f.Add(domain.Order{ClientOrderID: cid("AAA", domain.Buy, 0), BrokerOrderID: "old", Symbol: "AAA", Side: domain.Buy,
+		Type: domain.Limit, Qty: d("10"), FilledQty: d("4"), AvgPrice: d("100"), LimitPrice: d("100"), Status: domain.StatusCanceled})
+	set := settings()
+	set.Policy = app.PolicySmartLimit
+	rep := execute(t, f, set, app.Run{Plan: plan(buy("AAA", "10"))})
+	if diff := cmp.Diff([]string{cid("AAA", domain.Buy, 1)}, f.Placements()); diff != "" {
+		t.Fatalf("placements (-want +got):\n%s", diff)
+	}
+	if o := f.Order(cid("AAA", domain.Buy, 1)); !o.Qty.Equal(d("6")) || o.Type != domain.Limit || !o.LimitPrice.Equal(d("101")) {
+		t.Fatalf("leg 1 %+v", o)
+	}
+	if rep.Outcome != domain.Success || len(rep.Orders) != 2 {
+		t.Fatalf("outcome %s (%s) %d orders", rep.Outcome, rep.Reason, len(rep.Orders))
+	}
+}
+
 // pushBroker is a broker whose orders never fill when polled; each fill arrives only on the
 // trade-updates stream.
 type pushBroker struct {
