@@ -26,7 +26,11 @@ var ErrInProgress = errors.New("event is being processed by another delivery")
 // It claims the key "consumer/event_id" in store with a lease: a concurrent delivery gets an error
 // wrapping ErrInProgress (retryable), and a delivery of a completed event returns nil without
 // running the handler. When the handler fails, the claim is released so that a retry can run.
-// lease must exceed the handler's timeout, or a slow handler may run twice. now is the clock.
+// lease must exceed the handler's timeout, or a slow handler may run twice. When the context has
+// a deadline (Lambda's), the lease is cut to the time left plus LeaseMargin: the handler cannot
+// outlive its invocation, and a delivery that died with its process (a crash, kill -9, a Lambda
+// timeout) then frees the event for the next retry instead of blocking it for the whole lease.
+// now is the clock.
 //
 // An event replayed from an archive is a deliberate re-run: its key also names the replay
 // ("consumer/replay/NAME/event_id"), so each replay processes each event once.
@@ -53,7 +57,7 @@ func Idempotency(store idempotency.Store, consumer string, lease time.Duration, 
 			}
 			key := Key(consumer, msg)
 			owner := ownerID(ctx)
-			res, err := store.Claim(ctx, key, owner, now(), lease)
+			res, err := store.Claim(ctx, key, owner, now(), leaseFor(ctx, lease))
 			if err != nil {
 				return fmt.Errorf("claim event %s: %w", id, err)
 			}
@@ -77,6 +81,19 @@ func Idempotency(store idempotency.Store, consumer string, lease time.Duration, 
 			return nil
 		}
 	}
+}
+
+// LeaseMargin is added to an invocation's remaining time to make its idempotency lease.
+const LeaseMargin = 5 * time.Second
+
+// leaseFor returns lease, cut to the context's remaining time plus LeaseMargin.
+func leaseFor(ctx context.Context, lease time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl) + LeaseMargin; left > 0 && left < lease {
+			return left
+		}
+	}
+	return lease
 }
 
 // runReleasing runs next and releases the claim when it fails or panics (the panic goes on to

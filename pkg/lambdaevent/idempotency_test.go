@@ -170,3 +170,35 @@ func TestIdempotencyPanicsOnMisconfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestIdempotencyLeaseFollowsTheDeadline checks that a claim made under a deadline lapses with
+// the invocation (plus the margin), so a delivery that died with its process does not block
+// the event for the whole configured lease.
+func TestIdempotencyLeaseFollowsTheDeadline(t *testing.T) {
+	store := idempotency.NewMemory()
+	t0 := time.Now()
+	clock := t0
+	mw := lambdaevent.Idempotency(store, "svc", time.Hour, func() time.Time { return clock })
+	block := make(chan struct{})
+	started := make(chan struct{})
+	h := mw(func(ctx context.Context, msg lambdaevent.Message) error {
+		close(started)
+		<-block
+		return nil
+	})
+	msg := lambdaevent.Message{Event: v1example.SignalGenerated()}
+	ctx, cancel := context.WithDeadline(context.Background(), t0.Add(10*time.Second))
+	defer cancel()
+	go func() { _ = h(ctx, msg) }()
+	<-started
+	key := lambdaevent.Key("svc", msg)
+	// Within the invocation's time the claim holds...
+	if res, _ := store.Claim(context.Background(), key, "other", t0.Add(14*time.Second), time.Minute); res != idempotency.InProgress {
+		t.Fatalf("claim during the invocation: %v, want in progress", res)
+	}
+	// ...and after its deadline plus the margin, a retry takes it over, long before an hour.
+	if res, _ := store.Claim(context.Background(), key, "retry", t0.Add(16*time.Second), time.Minute); res != idempotency.Acquired {
+		t.Fatalf("claim after the deadline: %v, want acquired", res)
+	}
+	close(block)
+}

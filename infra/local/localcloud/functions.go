@@ -18,7 +18,9 @@ import (
 )
 
 // spec is how one service runs locally: its Lambda settings and how to build its handler from
-// its environment, exactly as its cmd/lambda main does with os.Getenv.
+// its environment, exactly as its cmd/lambda main does with os.Getenv. The timeouts also bound
+// each delivery's idempotency lease, so they are kept as short as the work allows: after a
+// crash, an event is free for its retry once the dead invocation's time is up.
 type spec struct {
 	timeout     time.Duration
 	concurrency int
@@ -26,7 +28,7 @@ type spec struct {
 }
 
 var specs = map[routing.Service]spec{
-	routing.Strategy: {timeout: 2 * time.Minute, concurrency: 2, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
+	routing.Strategy: {timeout: time.Minute, concurrency: 2, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
 		cfg, err := strategy.ConfigFromEnv(getenv)
 		if err != nil {
 			return nil, err
@@ -37,7 +39,7 @@ var specs = map[routing.Service]spec{
 		}
 		return r.Invoke, nil
 	}},
-	routing.Portfolio: {timeout: time.Minute, concurrency: 2, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
+	routing.Portfolio: {timeout: 30 * time.Second, concurrency: 2, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
 		cfg, err := portfolio.ConfigFromEnv(getenv)
 		if err != nil {
 			return nil, err
@@ -49,7 +51,7 @@ var specs = map[routing.Service]spec{
 		return r.Invoke, nil
 	}},
 	// Execution has concurrency 1, as its reserved concurrency in AWS: two plans never trade at once.
-	routing.Execution: {timeout: 10 * time.Minute, concurrency: 1, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
+	routing.Execution: {timeout: 2 * time.Minute, concurrency: 1, build: func(ctx context.Context, getenv func(string) string, log *slog.Logger, m *emf.Recorder) (lambdahost.Handler, error) {
 		cfg, err := execution.ConfigFromEnv(getenv)
 		if err != nil {
 			return nil, err
