@@ -17,6 +17,7 @@ import (
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/orchestrator/internal/domain"
 )
@@ -125,7 +126,7 @@ func (c Config) Validate() error {
 	if err := c.Bus.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, _, err := parseStore(c.WorkflowStore); err != nil {
+	if _, err := parseStore(c.WorkflowStore); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.Deadlines.Validate(); err != nil {
@@ -146,14 +147,12 @@ func (c Config) String() string {
 		c.Stage, c.LogLevel, c.Bus, c.WorkflowStore, c.TradingMode(), c.Deadlines.Strategy, c.Deadlines.Portfolio, c.Deadlines.Execution, c.RepublishAfter)
 }
 
-// parseStore splits a WORKFLOW_STORE value into its kind and argument.
-func parseStore(s string) (kind, arg string, err error) {
-	kind, arg, _ = strings.Cut(s, ":")
-	switch {
-	case kind == "memory" && arg == "":
-		return kind, "", nil
-	case (kind == "sqlite" || kind == "dynamodb") && arg != "":
-		return kind, arg, nil
+// parseStore reads a WORKFLOW_STORE value. It has the grammar of IDEMPOTENCY_STORE, so it is
+// parsed by the one parser, idempotency.ParseSpec; only the error names this variable.
+func parseStore(s string) (idempotency.Spec, error) {
+	spec, err := idempotency.ParseSpec(s)
+	if err != nil {
+		return idempotency.Spec{}, fmt.Errorf("%s %q: want memory, sqlite:PATH or dynamodb:TABLE", EnvWorkflowStore, s)
 	}
-	return "", "", fmt.Errorf("%s %q: want memory, sqlite:PATH or dynamodb:TABLE", EnvWorkflowStore, s)
+	return spec, nil
 }

@@ -8,6 +8,9 @@ import (
 	"os"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/alchemiser/alchemiser/pkg/emf"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
@@ -91,16 +94,17 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 	return &Function{f: handler.NewFunction(orch, r, logger)}, nil
 }
 
-// OpenStore opens the workflow store named by spec (see Config.WorkflowStore). The CLI uses it
-// to read the local SQLite store.
+// OpenStore opens the workflow store named by spec (see Config.WorkflowStore): in memory, in
+// SQLite, or in a DynamoDB table through the default AWS configuration (the function's role).
+// The CLI uses it to read the local SQLite store.
 func OpenStore(ctx context.Context, spec string) (store.Store, error) {
-	kind, arg, err := parseStore(spec)
+	sp, err := parseStore(spec)
 	if err != nil {
 		return nil, err
 	}
-	switch kind {
+	switch sp.Kind {
 	case "sqlite":
-		db, err := sqlitedb.OpenContext(ctx, arg)
+		db, err := sqlitedb.OpenContext(ctx, sp.Arg)
 		if err != nil {
 			return nil, fmt.Errorf("open workflow database: %w", err)
 		}
@@ -111,7 +115,11 @@ func OpenStore(ctx context.Context, spec string) (store.Store, error) {
 		}
 		return s, nil
 	case "dynamodb":
-		return nil, fmt.Errorf("open workflow store %q: the DynamoDB store is not available in this build", spec)
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("open workflow store %s: load AWS config: %w", sp, err)
+		}
+		return store.NewDynamoDB(dynamodb.NewFromConfig(awsCfg), sp.Arg), nil
 	}
 	return store.NewMemory(), nil
 }

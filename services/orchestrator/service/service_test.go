@@ -17,6 +17,7 @@ import (
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 
+	"github.com/alchemiser/alchemiser/pkg/dynamotest"
 	"github.com/alchemiser/alchemiser/pkg/emf"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
@@ -316,6 +317,11 @@ func TestConcurrentDuplicates(t *testing.T) {
 				t.Fatal(err)
 			}
 			return s
+		},
+		"dynamodb": func(t *testing.T) store.Store {
+			client := dynamotest.Start(t)
+			dynamotest.CreateTable(t, client, "workflows")
+			return store.NewDynamoDB(client, "workflows")
 		},
 	}
 	for name, mk := range stores {
