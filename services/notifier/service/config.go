@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
 )
 
@@ -164,7 +165,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %q: %v", EnvMailTo, to, err))
 		}
 	}
-	if _, _, err := parseStore(c.SentStore); err != nil {
+	if _, err := parseStore(c.SentStore); err != nil {
 		errs = append(errs, err)
 	}
 	if c.SendAttempts < 1 || c.SendAttempts > 10 {
@@ -196,14 +197,12 @@ func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // GoString masks the password for %#v too.
 func (c Config) GoString() string { return "service.Config{" + c.String() + "}" }
 
-// parseStore splits a SENT_STORE value into its kind and argument.
-func parseStore(s string) (kind, arg string, err error) {
-	kind, arg, _ = strings.Cut(s, ":")
-	switch {
-	case kind == "memory" && arg == "":
-		return kind, "", nil
-	case (kind == "sqlite" || kind == "dynamodb") && arg != "":
-		return kind, arg, nil
+// parseStore reads a SENT_STORE value. It has the grammar of IDEMPOTENCY_STORE, so it is parsed
+// by the one parser, idempotency.ParseSpec; only the error names this variable.
+func parseStore(s string) (idempotency.Spec, error) {
+	spec, err := idempotency.ParseSpec(s)
+	if err != nil {
+		return idempotency.Spec{}, fmt.Errorf("%s %q: want memory, sqlite:PATH or dynamodb:TABLE", EnvSentStore, s)
 	}
-	return "", "", fmt.Errorf("%s %q: want memory, sqlite:PATH or dynamodb:TABLE", EnvSentStore, s)
+	return spec, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
@@ -120,15 +121,16 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 	return r, nil
 }
 
-// OpenSentStore opens the sent-email store named by spec (see Config.SentStore).
+// OpenSentStore opens the sent-email store named by spec (see Config.SentStore): in memory, in
+// SQLite, or in a DynamoDB table through the default AWS configuration (the function's role).
 func OpenSentStore(ctx context.Context, spec string) (sentstore.Store, error) {
-	kind, arg, err := parseStore(spec)
+	sp, err := parseStore(spec)
 	if err != nil {
 		return nil, err
 	}
-	switch kind {
+	switch sp.Kind {
 	case "sqlite":
-		db, err := sqlitedb.OpenContext(ctx, arg)
+		db, err := sqlitedb.OpenContext(ctx, sp.Arg)
 		if err != nil {
 			return nil, fmt.Errorf("open sent-email database: %w", err)
 		}
@@ -138,7 +140,11 @@ func OpenSentStore(ctx context.Context, spec string) (sentstore.Store, error) {
 		}
 		return s, nil
 	case "dynamodb":
-		return nil, fmt.Errorf("open sent-email store %q: the DynamoDB store is not available in this build", spec)
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("open sent-email store %s: load AWS config: %w", sp, err)
+		}
+		return sentstore.NewDynamoDB(dynamodb.NewFromConfig(awsCfg), sp.Arg), nil
 	}
 	return sentstore.NewMemory(), nil
 }
