@@ -77,11 +77,14 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Publisher = p
 	}
 	if deps.Store == nil {
-		s, err := newStore(ctx, cfg.IdempotencyStore)
+		spec, err := idempotency.ParseSpec(cfg.IdempotencyStore)
 		if err != nil {
 			return nil, err
 		}
-		deps.Store = s
+		// The store lives as long as the function's container: its close function is not needed.
+		if deps.Store, _, err = idempotency.OpenSpec(ctx, spec); err != nil {
+			return nil, fmt.Errorf("build idempotency store: %w", err)
+		}
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
@@ -96,18 +99,4 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 	)
 	r.Handle(v1.TypeRebalancePlanned, h.OnRebalancePlanned)
 	return r, nil
-}
-
-// newStore opens the idempotency store named by spec (see Config.IdempotencyStore).
-func newStore(ctx context.Context, spec string) (idempotency.Store, error) {
-	sp, err := idempotency.ParseSpec(spec)
-	if err != nil {
-		return nil, err
-	}
-	// The store lives as long as the function's container: its close function is not needed.
-	s, _, err := idempotency.OpenSpec(ctx, sp)
-	if err != nil {
-		return nil, fmt.Errorf("build idempotency store: %w", err)
-	}
-	return s, nil
 }

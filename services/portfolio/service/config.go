@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/portfolio/internal/domain"
 	"github.com/shopspring/decimal"
@@ -111,7 +111,7 @@ func (c Config) Validate() error {
 	if err := c.Bus.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, _, err := parseStore(c.IdempotencyStore); err != nil {
+	if _, err := idempotency.ParseSpec(c.IdempotencyStore); err != nil {
 		errs = append(errs, err)
 	}
 	if c.IdempotencyLease <= 0 {
@@ -134,16 +134,4 @@ func (c Config) String() string {
 	return fmt.Sprintf("stage=%s log=%s %s idempotency=%s %s params{reserve=%s min_trade=%s floor=%s min_notional=%s}",
 		c.Stage, c.LogLevel, c.Bus, c.IdempotencyStore, c.Alpaca, c.Params.CashReserve, c.Params.MinTradeFraction,
 		c.Params.MinTradeFloor, c.Params.MinNotional)
-}
-
-// parseStore splits an IDEMPOTENCY_STORE value into its kind and argument.
-func parseStore(s string) (kind, arg string, err error) {
-	kind, arg, _ = strings.Cut(s, ":")
-	switch {
-	case kind == "memory" && arg == "":
-		return kind, "", nil
-	case (kind == "sqlite" || kind == "dynamodb") && arg != "":
-		return kind, arg, nil
-	}
-	return "", "", fmt.Errorf("IDEMPOTENCY_STORE %q: want memory, sqlite:PATH or dynamodb:TABLE", s)
 }

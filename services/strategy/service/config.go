@@ -9,6 +9,7 @@ import (
 
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
+	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/strategy"
 )
@@ -102,7 +103,7 @@ func (c Config) Validate() error {
 	if err := c.Bus.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, _, err := parseStore(c.IdempotencyStore); err != nil {
+	if _, err := idempotency.ParseSpec(c.IdempotencyStore); err != nil {
 		errs = append(errs, err)
 	}
 	if c.IdempotencyLease <= 0 {
@@ -115,15 +116,4 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid strategy config: %w", err)
 	}
 	return nil
-}
-
-func parseStore(s string) (kind, arg string, err error) {
-	kind, arg, _ = strings.Cut(s, ":")
-	switch {
-	case kind == "memory" && arg == "":
-		return kind, "", nil
-	case (kind == "sqlite" || kind == "dynamodb") && arg != "":
-		return kind, arg, nil
-	}
-	return "", "", fmt.Errorf("IDEMPOTENCY_STORE %q: want memory, sqlite:PATH or dynamodb:TABLE", s)
 }

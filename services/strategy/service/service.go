@@ -9,7 +9,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,7 +21,6 @@ import (
 	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
-	"github.com/alchemiser/alchemiser/pkg/sqlitedb"
 	"github.com/alchemiser/alchemiser/services/strategy"
 	"github.com/alchemiser/alchemiser/services/strategy/internal/adapters/alpacadata"
 	"github.com/alchemiser/alchemiser/services/strategy/internal/handler"
@@ -80,11 +78,14 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Publisher = p
 	}
 	if deps.Store == nil {
-		s, err := newStore(ctx, cfg.IdempotencyStore)
+		spec, err := idempotency.ParseSpec(cfg.IdempotencyStore)
 		if err != nil {
 			return nil, err
 		}
-		deps.Store = s
+		// The store lives as long as the function's container: its close function is not needed.
+		if deps.Store, _, err = idempotency.OpenSpec(ctx, spec); err != nil {
+			return nil, fmt.Errorf("build idempotency store: %w", err)
+		}
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
@@ -120,26 +121,4 @@ func cachedLoader(load handler.Loader) handler.Loader {
 		sets[name] = s
 		return s, nil
 	}
-}
-
-func newStore(ctx context.Context, spec string) (idempotency.Store, error) {
-	kind, arg, err := parseStore(spec)
-	if err != nil {
-		return nil, err
-	}
-	switch kind {
-	case "sqlite":
-		db, err := sqlitedb.OpenContext(ctx, arg)
-		if err != nil {
-			return nil, fmt.Errorf("open idempotency database: %w", err)
-		}
-		s, err := idempotency.NewSQLiteContext(ctx, db)
-		if err != nil {
-			return nil, errors.Join(err, db.Close())
-		}
-		return s, nil
-	case "dynamodb":
-		return nil, fmt.Errorf("open idempotency store %q: the DynamoDB store is not available in this build", spec)
-	}
-	return idempotency.NewMemory(), nil
 }

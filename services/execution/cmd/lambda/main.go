@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/alchemiser/alchemiser/pkg/logging"
+	"github.com/alchemiser/alchemiser/pkg/secrets"
 	"github.com/alchemiser/alchemiser/services/execution/service"
 )
 
@@ -21,7 +22,13 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg, err := service.ConfigFromEnv(os.Getenv)
+	// ALPACA_SECRET_ARN names the Secrets Manager secret holding the Alpaca keys: read once here,
+	// it answers ALPACA_KEY_ID and ALPACA_SECRET_KEY without entering the environment.
+	getenv, err := secrets.FromProcess(ctx)
+	if err != nil {
+		return fmt.Errorf("resolve secrets: %w", err)
+	}
+	cfg, err := service.ConfigFromEnv(getenv)
 	if err != nil {
 		return err
 	}
