@@ -117,6 +117,8 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		_ = b.Close()
 		return nil, err
 	}
+	b.timers.Add(1)
+	go b.purgeLoop()
 	return b, nil
 }
 
@@ -742,4 +744,21 @@ func sortedTargets(m map[string]Target) []Target {
 // or dead-lettered from, one of their targets (including those waiting to be retried).
 func (b *Bus) Pending(context.Context) (int, error) {
 	return int(b.outstanding.Load()), nil
+}
+
+// purgeLoop applies the archives' retention at start and then hourly.
+func (b *Bus) purgeLoop() {
+	defer b.timers.Done()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := b.PurgeExpired(b.ctx); err != nil && b.ctx.Err() == nil {
+			b.log.Warn("purge expired archived events", "error", err)
+		}
+		select {
+		case <-b.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

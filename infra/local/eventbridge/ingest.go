@@ -262,10 +262,6 @@ func (b *Bus) store(ctx context.Context, batch []*accepted, now time.Time) error
 
 func (b *Bus) dispatchAccepted(batch []*accepted) {
 	for _, a := range batch {
-		b.outstanding.Add(int64(len(a.deliveries)))
-		for _, d := range a.deliveries {
-			b.work.push(d)
-		}
 		if b.tail.active() {
 			targets := make([]string, 0, len(a.deliveries))
 			for _, d := range a.deliveries {
@@ -273,6 +269,10 @@ func (b *Bus) dispatchAccepted(batch []*accepted) {
 			}
 			b.tail.publish(TailEntry{Kind: "event", Time: b.now(), Bus: a.bus.name, EventID: a.id, CorrelationID: a.corrID,
 				Source: a.source, DetailType: a.detailType, ReplayName: a.replay, Rules: a.rules, Targets: targets, Archives: a.archives})
+		}
+		b.outstanding.Add(int64(len(a.deliveries)))
+		for _, d := range a.deliveries {
+			b.work.push(d)
 		}
 	}
 }

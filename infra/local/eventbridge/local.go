@@ -11,6 +11,7 @@ import (
 )
 
 func (b *Bus) serveTail(w http.ResponseWriter, r *http.Request) {
+	entries := b.Tail(r.Context()) // subscribe before answering, so nothing after the answer is missed
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
@@ -18,7 +19,7 @@ func (b *Bus) serveTail(w http.ResponseWriter, r *http.Request) {
 		flusher.Flush()
 	}
 	enc := json.NewEncoder(w)
-	for e := range b.Tail(r.Context()) {
+	for e := range entries {
 		if err := enc.Encode(e); err != nil {
 			return
 		}

@@ -230,7 +230,21 @@ func (h *Host) fail(f *function, e *asyncEvent, condition string, err error) {
 	body, _ := json.Marshal(rec)
 	if f.OnFailure != "" && h.cfg.Destinations != nil {
 		if derr := h.cfg.Destinations.SendToQueue(h.ctx, f.OnFailure, body); derr != nil {
-			h.log.Error("send on-failure record; the event stays queued", "function", f.Name, "request_id", e.requestID, "error", derr)
+			if h.ctx.Err() != nil {
+				return // stopping: the event stays queued
+			}
+			h.log.Error("send on-failure record; trying again later", "function", f.Name, "request_id", e.requestID, "error", derr)
+			h.wg.Add(1)
+			go func() {
+				defer h.wg.Done()
+				t := time.NewTimer(h.cfg.RetryBaseDelay)
+				defer t.Stop()
+				select {
+				case <-t.C:
+					h.fail(f, e, condition, err)
+				case <-h.ctx.Done():
+				}
+			}()
 			return
 		}
 	} else {
