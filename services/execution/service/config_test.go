@@ -64,6 +64,7 @@ func TestConfigErrorsSayWhatToSet(t *testing.T) {
 		{"prefix", map[string]string{"EXECUTION_CLIENT_ORDER_PREFIX": "Alch_"}, "EXECUTION_CLIENT_ORDER_PREFIX"},
 		{"no keys", map[string]string{"ALPACA_KEY_ID": ""}, "ALPACA_KEY_ID"},
 		{"store", map[string]string{"IDEMPOTENCY_STORE": "redis"}, "IDEMPOTENCY_STORE"},
+		{"dynamodb store without a table", map[string]string{"IDEMPOTENCY_STORE": "dynamodb:"}, "IDEMPOTENCY_STORE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

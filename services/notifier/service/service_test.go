@@ -51,6 +51,8 @@ func TestConfigFromEnv(t *testing.T) {
 		{"bad recipient", map[string]string{"MAIL_TO": "ops@x.y, not an address"}, "MAIL_TO"},
 		{"no recipient", map[string]string{"MAIL_TO": " "}, "MAIL_TO"},
 		{"bad store", map[string]string{"SENT_STORE": "redis"}, "SENT_STORE"},
+		{"dynamodb store", map[string]string{"SENT_STORE": "dynamodb:alchemiser-dev-notifications"}, ""},
+		{"dynamodb store without a table", map[string]string{"SENT_STORE": "dynamodb:"}, `SENT_STORE "dynamodb:"`},
 		{"bad neutral", map[string]string{"NOTIFIER_NEUTRAL": "maybe"}, "NOTIFIER_NEUTRAL"},
 	}
 	for _, c := range cases {
