@@ -105,6 +105,9 @@ func (c *Cloud) Env(svc routing.Service) map[string]string {
 		env["ALPACA_SECRET_KEY"] = alpacasim.DefaultSecretKey
 		env["ALPACA_FEED"] = "iex"
 		env["ALPACA_LIVE"] = "false"
+		// The simulator sets no rate limit of its own unless asked (alpacasim.Config), so the
+		// client keeps to a generous one rather than Alpaca's 200 a minute.
+		env["ALPACA_RATE_LIMIT"] = "100000"
 	case routing.Orchestrator:
 		env["WORKFLOW_STORE"] = "sqlite:" + c.WorkflowDB()
 	case routing.Notifier:

@@ -27,23 +27,26 @@ type StartCommand struct {
 
 // Summary is what a finished workflow did, for people (Render) and machines (JSON).
 type Summary struct {
-	CorrelationID string               `json:"correlation_id"`
-	State         string               `json:"state"`
-	Outcome       string               `json:"outcome"`
-	Mode          string               `json:"mode"`
-	AsOf          string               `json:"as_of"`
-	StartedAt     time.Time            `json:"started_at"`
-	DurationMS    float64              `json:"duration_ms"`
-	Target        []v1.TargetWeight    `json:"target"`
-	Strategies    []v1.StrategySignal  `json:"strategies"`
-	Plan          *v1.RebalancePlanned `json:"plan,omitempty"`
-	Execution     *v1.TradeExecuted    `json:"execution,omitempty"`
-	Failure       *v1.Failure          `json:"failure,omitempty"`
-	Timeline      []Hop                `json:"timeline"`
-	Emails        []smtpinbox.Message  `json:"emails"`
-	OrderCheck    OrderCheck           `json:"order_check"`
-	DeadLetters   int                  `json:"dead_letters"`
-	Faults        string               `json:"faults,omitempty"`
+	CorrelationID string    `json:"correlation_id"`
+	State         string    `json:"state"`
+	Outcome       string    `json:"outcome"`
+	Mode          string    `json:"mode"`
+	AsOf          string    `json:"as_of"`
+	StartedAt     time.Time `json:"started_at"`
+	DurationMS    float64   `json:"duration_ms"`
+	// EmailMS is the time from the start command to the email accepted by the inbox: the
+	// whole cycle as a user sees it.
+	EmailMS     float64              `json:"email_ms"`
+	Target      []v1.TargetWeight    `json:"target"`
+	Strategies  []v1.StrategySignal  `json:"strategies"`
+	Plan        *v1.RebalancePlanned `json:"plan,omitempty"`
+	Execution   *v1.TradeExecuted    `json:"execution,omitempty"`
+	Failure     *v1.Failure          `json:"failure,omitempty"`
+	Timeline    []Hop                `json:"timeline"`
+	Emails      []smtpinbox.Message  `json:"emails"`
+	OrderCheck  OrderCheck           `json:"order_check"`
+	DeadLetters int                  `json:"dead_letters"`
+	Faults      string               `json:"faults,omitempty"`
 }
 
 // Hop is one event of the workflow on the bus.
@@ -77,6 +80,7 @@ type OrderCheck struct {
 func (c *Cloud) Run(ctx context.Context, cmd StartCommand) (Summary, error) {
 	ordersBefore := len(c.Sim.Orders())
 	mailBefore := c.Inbox.Stored()
+	began := time.Now()
 	payload, err := json.Marshal(cmd)
 	if err != nil {
 		return Summary{}, err
@@ -102,10 +106,13 @@ func (c *Cloud) Run(ctx context.Context, cmd StartCommand) (Summary, error) {
 	if _, err := c.Inbox.WaitFor(ctx, mailBefore+1); err != nil {
 		return Summary{}, fmt.Errorf("workflow %s ended (%s) but no email arrived: %w", rec.CorrelationID, rec.State, err)
 	}
+	emailed := time.Since(began)
 	if err := c.WaitIdle(ctx); err != nil {
 		return Summary{}, err
 	}
-	return c.summarize(ctx, rec, ordersBefore, mailBefore)
+	s, err := c.summarize(ctx, rec, ordersBefore, mailBefore)
+	s.EmailMS = ms(emailed)
+	return s, err
 }
 
 // waitTerminal polls the workflow record until it is terminal and its terminal events are

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alpacahq/alpaca-trade-api-go/v3/alpaca"
@@ -25,12 +26,28 @@ var newYork = nyse.NewYork
 // RequestsPerMinute is Alpaca's per-account limit, which the shared limiter enforces.
 const RequestsPerMinute = 200
 
-// sharedLimiter is the process-wide limiter every Client uses unless told otherwise: at most
-// 200 requests in any minute, counted as Alpaca counts them.
-var sharedLimiter = NewWindow(RequestsPerMinute, time.Minute, nil)
+// sharedLimiters are the process-wide limiters every Client uses unless told otherwise, one per
+// account limit: at most that many requests in any minute, counted as Alpaca counts them.
+var (
+	sharedMu       sync.Mutex
+	sharedLimiters = map[int]*Window{}
+)
 
-// SharedLimiter returns the process-wide limiter, for callers that make other Alpaca calls.
-func SharedLimiter() Limiter { return sharedLimiter }
+// SharedLimiter returns the process-wide limiter of n requests a minute (RequestsPerMinute when
+// n is not positive), for callers that make other Alpaca calls.
+func SharedLimiter(n int) Limiter {
+	if n <= 0 {
+		n = RequestsPerMinute
+	}
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	w, ok := sharedLimiters[n]
+	if !ok {
+		w = NewWindow(n, time.Minute, nil)
+		sharedLimiters[n] = w
+	}
+	return w
+}
 
 // Options tunes a Client. The zero value is production behaviour.
 type Options struct {
@@ -72,7 +89,7 @@ func New(cfg Config, opts Options) (*Client, error) {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if opts.Limiter == nil {
-		opts.Limiter = sharedLimiter
+		opts.Limiter = SharedLimiter(cfg.RequestsPerMinute)
 	}
 	if opts.ReadAttempts <= 0 {
 		opts.ReadAttempts = 4

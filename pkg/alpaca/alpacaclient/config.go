@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -29,11 +30,14 @@ type Config struct {
 	Live bool
 	// Stage is the deployment stage; it must be "prod" to use the live trading URL.
 	Stage string
+	// RequestsPerMinute is the account's API limit that the process-wide limiter keeps to:
+	// Alpaca's 200 by default (ALPACA_RATE_LIMIT), more on paid plans or the local simulator.
+	RequestsPerMinute int
 }
 
 // LoadConfig reads the configuration from getenv (os.Getenv in main): ALPACA_TRADING_URL,
 // ALPACA_DATA_URL, ALPACA_KEY_ID, ALPACA_SECRET_KEY, ALPACA_FEED (default iex), ALPACA_LIVE
-// and STAGE. It validates the result.
+// ALPACA_RATE_LIMIT (requests a minute, default 200) and STAGE. It validates the result.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		TradingURL: getenv("ALPACA_TRADING_URL"),
@@ -45,6 +49,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Feed == "" {
 		c.Feed = "iex"
+	}
+	c.RequestsPerMinute = RequestsPerMinute
+	if v := strings.TrimSpace(getenv("ALPACA_RATE_LIMIT")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("alpaca config: ALPACA_RATE_LIMIT=%q is not a positive number of requests a minute", v)
+		}
+		c.RequestsPerMinute = n
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("ALPACA_LIVE"))); v {
 	case "", "false", "0", "no":
