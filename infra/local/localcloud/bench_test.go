@@ -122,4 +122,3 @@ func history(b *testing.B, set *symphony.Set, asOf time.Time) symphony.History {
 	}
 	return h
 }
-
