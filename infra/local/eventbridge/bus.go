@@ -34,6 +34,8 @@ type Bus struct {
 
 	nextDelivery atomic.Int64
 	outstanding  atomic.Int64
+	doneMu       sync.Mutex
+	doneBuf      []completion
 	work         *workQueue
 	rngMu        sync.Mutex
 	rng          *rand.Rand

@@ -155,13 +155,7 @@ func (b *Bus) attempt(d *delivery) {
 	d.attempts++
 	at := b.now()
 	if err == nil {
-		snap := *d
-		b.wr.Go(func(tx *groupcommit.Tx) error {
-			if _, err := tx.Exec(`DELETE FROM deliveries WHERE id = ?`, snap.id); err != nil {
-				return err
-			}
-			return insertAttempt(tx, &snap, at, latency, "delivered", "", "")
-		}, b.logWriteErr)
+		b.completed(completion{d: *d, at: at, latency: latency})
 		b.outstanding.Add(-1)
 		b.publishAttempt(d, at, latency, "delivered", "", "")
 		return
@@ -297,4 +291,57 @@ func (b *Bus) send(ctx context.Context, d *delivery) error {
 	default:
 		return &TargetError{Code: "InvalidTarget", Message: "the local bus cannot deliver to " + arn}
 	}
+}
+
+// completion is a delivery that succeeded, waiting to be written.
+type completion struct {
+	d       delivery
+	at      time.Time
+	latency time.Duration
+}
+
+// completed queues a successful delivery's bookkeeping (delete the outbox row, log the attempt).
+// Completions that arrive while a flush is queued join it, so a burst costs two statements per
+// hundred deliveries rather than two per delivery.
+func (b *Bus) completed(c completion) {
+	b.doneMu.Lock()
+	b.doneBuf = append(b.doneBuf, c)
+	first := len(b.doneBuf) == 1
+	b.doneMu.Unlock()
+	if !first {
+		return
+	}
+	var taken []completion
+	took := false
+	b.wr.Go(func(tx *groupcommit.Tx) error {
+		if !took { // a batch that is run again (after another write failed) reuses what it took
+			b.doneMu.Lock()
+			taken, b.doneBuf = b.doneBuf, nil
+			b.doneMu.Unlock()
+			took = true
+		}
+		return writeCompletions(tx, taken)
+	}, b.logWriteErr)
+}
+
+func writeCompletions(tx *groupcommit.Tx, cs []completion) error {
+	const chunk = 100
+	for len(cs) > 0 {
+		n := min(len(cs), chunk)
+		ids := make([]any, 0, n)
+		rows := make([]any, 0, 11*n)
+		for _, c := range cs[:n] {
+			d := &c.d
+			ids = append(ids, d.id)
+			rows = append(rows, d.eventID, d.corrID, d.rule, d.targetID, d.targetARN, d.attempts, c.at.UnixMilli(), c.latency.Microseconds(), "delivered", "", "")
+		}
+		if _, err := tx.Exec(`DELETE FROM deliveries WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`, ids...); err != nil {
+			return fmt.Errorf("delete %d delivered: %w", n, err)
+		}
+		if _, err := tx.Exec(`INSERT INTO attempts (event_id, correlation_id, rule, target_id, target_arn, attempt, at_ms, latency_us, outcome, error_code, error_message) VALUES `+placeholders(n, 11), rows...); err != nil {
+			return fmt.Errorf("log %d attempts: %w", n, err)
+		}
+		cs = cs[n:]
+	}
+	return nil
 }

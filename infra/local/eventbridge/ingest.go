@@ -226,34 +226,55 @@ func targetInput(t Target, raw []byte) ([]byte, error) {
 	}
 }
 
-// store writes the accepted events, their deliveries and archive copies in one group commit.
+// placeholders returns n groups of k comma-separated '?', for a multi-row VALUES clause.
+func placeholders(n, k int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", k), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// store writes the accepted events, their deliveries and archive copies in one group commit,
+// with one multi-row statement per table.
 func (b *Bus) store(ctx context.Context, batch []*accepted, now time.Time) error {
 	return b.wr.Do(ctx, func(tx *groupcommit.Tx) error {
+		args := make([]any, 0, 7*len(batch))
 		for _, a := range batch {
-			rules := strings.Join(a.rules, ",")
-			res, err := tx.Exec(`INSERT INTO events (id, bus, time_ms, received_ms, correlation_id, rules, envelope) VALUES (?,?,?,?,?,?,?)`,
-				a.id, a.bus.name, a.time.UnixMilli(), now.UnixMilli(), a.corrID, rules, a.raw)
-			if err != nil {
-				return fmt.Errorf("insert event %s: %w", a.id, err)
-			}
-			seq, err := res.LastInsertId()
-			if err != nil {
-				return fmt.Errorf("insert event %s: %w", a.id, err)
-			}
+			args = append(args, a.id, a.bus.name, a.time.UnixMilli(), now.UnixMilli(), a.corrID, strings.Join(a.rules, ","), a.raw)
+		}
+		res, err := tx.Exec(`INSERT INTO events (id, bus, time_ms, received_ms, correlation_id, rules, envelope) VALUES `+placeholders(len(batch), 7), args...)
+		if err != nil {
+			return fmt.Errorf("insert %d events: %w", len(batch), err)
+		}
+		last, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("insert %d events: %w", len(batch), err)
+		}
+		// One INSERT assigns consecutive sequence numbers to its rows, in order.
+		first := last - int64(len(batch)) + 1
+		args = args[:0]
+		var archived []any
+		nd, na := 0, 0
+		for i, a := range batch {
 			for _, d := range a.deliveries {
 				input := d.input
 				if bytes.Equal(input, a.raw) {
 					input = []byte{} // the event itself: read from events at resume
 				}
-				if _, err := tx.Exec(`INSERT INTO deliveries (id, event_id, correlation_id, bus, rule, target_id, target_arn, event_seq, input, received_ms, attempts, next_ms, max_retries, max_age_s, dlq_arn) VALUES (?,?,?,?,?,?,?,?,?,?,0,0,?,?,?)`,
-					d.id, d.eventID, d.corrID, d.bus, d.rule, d.targetID, d.targetARN, seq, input, now.UnixMilli(), d.maxRetries, d.maxAgeS, d.dlqARN); err != nil {
-					return fmt.Errorf("insert delivery of %s: %w", a.id, err)
-				}
+				args = append(args, d.id, d.eventID, d.corrID, d.bus, d.rule, d.targetID, d.targetARN, first+int64(i), input, now.UnixMilli(), d.maxRetries, d.maxAgeS, d.dlqARN)
+				nd++
 			}
 			for _, ar := range a.archives {
-				if _, err := tx.Exec(`INSERT INTO archive_events (archive, time_ms, envelope) VALUES (?,?,?)`, ar, a.time.UnixMilli(), a.raw); err != nil {
-					return fmt.Errorf("archive %s: %w", a.id, err)
-				}
+				archived = append(archived, ar, a.time.UnixMilli(), a.raw)
+				na++
+			}
+		}
+		if nd > 0 {
+			if _, err := tx.Exec(`INSERT INTO deliveries (id, event_id, correlation_id, bus, rule, target_id, target_arn, event_seq, input, received_ms, max_retries, max_age_s, dlq_arn) VALUES `+placeholders(nd, 13), args...); err != nil {
+				return fmt.Errorf("insert %d deliveries: %w", nd, err)
+			}
+		}
+		if na > 0 {
+			if _, err := tx.Exec(`INSERT INTO archive_events (archive, time_ms, envelope) VALUES `+placeholders(na, 3), archived...); err != nil {
+				return fmt.Errorf("archive %d events: %w", na, err)
 			}
 		}
 		return nil
