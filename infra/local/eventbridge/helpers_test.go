@@ -158,4 +158,3 @@ var errFailing = &eventbridge.TargetError{Code: "TooManyRequestsException", Mess
 func fnARN(name string) string {
 	return fmt.Sprintf("arn:aws:lambda:us-east-1:000000000000:function:%s", name)
 }
-
