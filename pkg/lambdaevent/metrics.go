@@ -30,7 +30,7 @@ func MetricsWithClock(m *emf.Recorder, now func() time.Time) Middleware {
 				return next(ctx, msg)
 			}
 			start := now()
-			err := next(ctx, msg)
+			err := next(context.WithValue(ctx, metricsKey{}, m), msg)
 			dim := emf.Dimension{Name: DimensionDetail, Value: string(msg.Event.DetailType())}
 			m.Put(MetricInvocations, 1, emf.Count, dim)
 			errs := 0.0
@@ -43,4 +43,14 @@ func MetricsWithClock(m *emf.Recorder, now func() time.Time) Middleware {
 			return err
 		}
 	}
+}
+
+type metricsKey struct{}
+
+// MetricsFrom returns the Recorder of the Metrics middleware running this invocation, or nil.
+// A handler puts its business figures on it (orders filled, account equity); the middleware
+// flushes them with the invocation's own.
+func MetricsFrom(ctx context.Context) *emf.Recorder {
+	m, _ := ctx.Value(metricsKey{}).(*emf.Recorder)
+	return m
 }

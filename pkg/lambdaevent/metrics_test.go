@@ -63,3 +63,26 @@ func TestMetricsNilRecorder(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestMetricsFromCarriesTheRecorder(t *testing.T) {
+	var buf bytes.Buffer
+	rec := emf.New(&buf, "Test")
+	var got *emf.Recorder
+	h := lambdaevent.Metrics(rec)(func(ctx context.Context, msg lambdaevent.Message) error {
+		got = lambdaevent.MetricsFrom(ctx)
+		got.Put("AccountEquity", 100000, emf.None)
+		return nil
+	})
+	if err := h(context.Background(), lambdaevent.Message{Event: v1example.RebalancePlanned()}); err != nil {
+		t.Fatal(err)
+	}
+	if got != rec {
+		t.Fatal("the handler did not get the middleware's recorder")
+	}
+	if !strings.Contains(buf.String(), `"AccountEquity":100000`) {
+		t.Fatalf("business metric not flushed with the invocation's: %s", buf.String())
+	}
+	if lambdaevent.MetricsFrom(context.Background()) != nil {
+		t.Fatal("a recorder outside an invocation")
+	}
+}

@@ -63,11 +63,14 @@ func (h *Handler) OnRebalancePlanned(ctx context.Context, msg lambdaevent.Messag
 	return nil
 }
 
-// Metric names, with an Outcome dimension.
+// Metric names. The Execution* figures carry an Outcome dimension; OrdersPlaced and
+// OrdersFilled carry only the recorder's own (stage and service), for the dashboard's totals.
 const (
 	MetricRuns         = "ExecutionRuns"
 	MetricOrders       = "ExecutionOrders"
 	MetricOrdersFilled = "ExecutionOrdersFilled"
+	MetricPlaced       = "OrdersPlaced"
+	MetricFilled       = "OrdersFilled"
 )
 
 // record puts the run's metrics; the Metrics middleware flushes them with the invocation's.
@@ -85,6 +88,10 @@ func (h *Handler) record(rep domain.Report) {
 	h.metrics.Put(MetricRuns, 1, emf.Count, dim)
 	h.metrics.Put(MetricOrders, float64(len(rep.Orders)), emf.Count, dim)
 	h.metrics.Put(MetricOrdersFilled, float64(filled), emf.Count, dim)
+	if rep.Outcome != domain.DryRun {
+		h.metrics.Put(MetricPlaced, float64(len(rep.Orders)), emf.Count)
+		h.metrics.Put(MetricFilled, float64(filled), emf.Count)
+	}
 }
 
 func (h *Handler) fail(ctx context.Context, ev *v1.RebalancePlanned, code, reason string) error {

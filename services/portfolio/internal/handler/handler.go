@@ -11,6 +11,7 @@ import (
 	"time"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
+	"github.com/alchemiser/alchemiser/pkg/emf"
 	"github.com/alchemiser/alchemiser/pkg/lambdaevent"
 	"github.com/alchemiser/alchemiser/services/portfolio/internal/app"
 )
@@ -72,10 +73,17 @@ func (h *Handler) SignalGenerated(ctx context.Context, msg lambdaevent.Message) 
 	if err := h.pub.Publish(ctx, toEvent(res, sig, h.producer, h.now())); err != nil {
 		return fmt.Errorf("publish plan %s: %w", res.PlanID, err)
 	}
+	if m := lambdaevent.MetricsFrom(ctx); m != nil {
+		equity, _ := res.Plan.Equity.Decimal().Float64() // a dashboard figure, not money that moves
+		m.Put(MetricAccountEquity, equity, emf.None)
+	}
 	h.logger.InfoContext(ctx, "rebalance planned", slog.String("plan_id", res.PlanID),
 		slog.Int("items", len(res.Plan.Items)), slog.Int("trades", res.Plan.Trades()), slog.Int("notes", len(res.Plan.Notes)))
 	return nil
 }
+
+// MetricAccountEquity is the account equity each plan was sized on, for the dashboard.
+const MetricAccountEquity = "AccountEquity"
 
 // fail publishes StepFailed for err and returns nil, so the event is not retried.
 func (h *Handler) fail(ctx context.Context, sig *v1.SignalGenerated, code string, err error) error {
