@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	eb "github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
@@ -18,7 +19,7 @@ import (
 
 // replayFlags are the flags of `alchemiser replay`.
 type replayFlags struct {
-	from, to, endpoint, archive, name, region string
+	from, to, endpoint, archive, name, region, stage string
 	rules                                     []string
 	wait                                      time.Duration
 }
@@ -43,6 +44,7 @@ Times are RFC 3339 (2026-11-30T14:35:00Z) or dates (2026-11-30, midnight UTC).`,
 	fl.StringVar(&f.name, "name", "", "replay name (default: replay-<unix time>)")
 	fl.StringVar(&f.region, "region", eventbridge.DefaultRegion, "region of the local bus")
 	fl.DurationVar(&f.wait, "wait", 5*time.Minute, "how long to wait for the replay to finish (0: don't wait)")
+	fl.StringVar(&f.stage, "stage", "", "replay a deployed stage's archive (dev, prod) through AWS with the default credentials; empty or local replays the local bus")
 	endpointFlag(cmd, &f.endpoint)
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
@@ -77,6 +79,21 @@ func runReplay(cmd *cobra.Command, f replayFlags) error {
 		}
 	}
 	c := eventsClient(f.endpoint, f.region)
+	switch f.stage {
+	case "", "local":
+		if f.stage == "local" && !cmd.Flags().Changed("archive") {
+			f.archive = "alchemiser-local-archive"
+		}
+	default:
+		cfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return fmt.Errorf("load AWS configuration for stage %s: %w", f.stage, err)
+		}
+		c = eb.NewFromConfig(cfg)
+		if !cmd.Flags().Changed("archive") {
+			f.archive = "alchemiser-" + f.stage + "-archive"
+		}
+	}
 	arch, err := c.DescribeArchive(ctx, &eb.DescribeArchiveInput{ArchiveName: aws.String(f.archive)})
 	if err != nil {
 		return fmt.Errorf("find archive %s: %w", f.archive, err)

@@ -46,6 +46,7 @@ func NewRoot() *cobra.Command {
 		newStrategyCmd(),
 		newBacktestCmd(),
 		newWorkflowsCmd(),
+		newScheduleCmd(),
 	)
 	return root
 }
