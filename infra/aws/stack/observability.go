@@ -12,7 +12,7 @@ import (
 )
 
 // The services' Embedded Metric Format figures that the dashboard and alarms read. The services
-// write them with pkg/emf in namespace MetricNamespace with the dimension Stage.
+// write them with pkg/emf in namespace MetricNamespace with the dimensions Stage and Service.
 const (
 	MetricNamespace          = "Alchemiser"
 	MetricWorkflowsCompleted = "WorkflowsCompleted"
@@ -23,13 +23,22 @@ const (
 	MetricAccountEquity      = "AccountEquity"
 )
 
+// metricService says which service writes each custom figure.
+var metricService = map[string]routing.Service{
+	MetricWorkflowsCompleted: routing.Orchestrator, MetricWorkflowsFailed: routing.Orchestrator,
+	MetricWorkflowDuration: routing.Orchestrator, MetricOrdersPlaced: routing.Execution,
+	MetricOrdersFilled: routing.Execution, MetricAccountEquity: routing.Portfolio,
+}
+
 func (b *built) custom(name, stat string, period awscdk.Duration) awscloudwatch.Metric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-		Namespace:     jsii.String(MetricNamespace),
-		MetricName:    jsii.String(name),
-		DimensionsMap: &map[string]*string{"Stage": jsii.String(b.stage.Name)},
-		Statistic:     jsii.String(stat),
-		Period:        period,
+		Namespace:  jsii.String(MetricNamespace),
+		MetricName: jsii.String(name),
+		DimensionsMap: &map[string]*string{
+			"Stage": jsii.String(b.stage.Name), "Service": jsii.String(string(metricService[name])),
+		},
+		Statistic: jsii.String(stat),
+		Period:    period,
 	})
 }
 

@@ -145,7 +145,7 @@ func (b *built) secrets() secretSet {
 	}
 	return secretSet{
 		alpaca: mk("AlpacaKeys", "alpaca", "Alpaca API keys: {\"key_id\": ..., \"secret_key\": ...}. Set after the first deploy.", `{"key_id":"set-me"}`, "secret_key"),
-		smtp:   mk("SmtpPassword", "smtp", "SMTP credentials: {\"username\": ..., \"password\": ...}. Set after the first deploy.", `{"username":"set-me"}`, "password"),
+		smtp:   mk("SmtpPassword", "smtp", "SMTP password: {\"password\": ...}. Set after the first deploy.", `{}`, "password"),
 	}
 }
 
@@ -224,12 +224,14 @@ func (b *built) function(svc routing.Service, assetDir string, secrets secretSet
 		env["ALPACA_SECRET_ARN"] = secrets.alpaca.SecretArn()
 	case routing.Orchestrator:
 		env["WORKFLOW_STORE"] = jsii.String("dynamodb:" + b.name("workflows"))
+		env["ALPACA_LIVE"] = jsii.String(fmt.Sprint(b.stage.Live)) // the trading mode of new workflows
 	case routing.Notifier:
-		env["NOTIFICATION_STORE"] = jsii.String("dynamodb:" + b.name("notifications"))
+		env["SENT_STORE"] = jsii.String("dynamodb:" + b.name("notifications"))
 		env["SMTP_HOST"] = jsii.String(b.stage.SMTPHost)
 		env["SMTP_PORT"] = jsii.String(fmt.Sprint(b.stage.SMTPPort))
-		env["SMTP_STARTTLS"] = jsii.String("required")
-		env["SMTP_SECRET_ARN"] = secrets.smtp.SecretArn()
+		env["SMTP_TLS"] = jsii.String("mandatory")
+		env["SMTP_USERNAME"] = jsii.String(b.stage.SMTPUser)
+		env["SMTP_PASSWORD_SECRET_ARN"] = secrets.smtp.SecretArn()
 		env["MAIL_FROM"] = jsii.String(b.stage.MailFrom)
 		env["MAIL_TO"] = jsii.String(b.stage.MailTo)
 	}

@@ -44,6 +44,8 @@ type Stage struct {
 	// MailFrom and MailTo address the trading reports; SMTPHost and SMTPPort name the relay.
 	MailFrom, MailTo, SMTPHost string
 	SMTPPort                   int
+	// SMTPUser is the SMTP login; its password is a secret of the stack.
+	SMTPUser string
 	// Live sends orders to the live Alpaca endpoint. It is only allowed on prod, and the
 	// execution adapter refuses it unless ALPACA_LIVE is also set.
 	Live bool
@@ -68,13 +70,13 @@ func Stages() map[string]Stage {
 		"dev": {
 			Name: "dev", ScheduleEnabled: true, ArchiveRetentionDays: 30, LogRetentionDays: 14,
 			AlarmEmail: "alerts-dev@example.com", MailFrom: "alchemiser-dev@example.com", MailTo: "trader@example.com",
-			SMTPHost: "email-smtp.us-east-1.amazonaws.com", SMTPPort: 587,
+			SMTPHost: "email-smtp.us-east-1.amazonaws.com", SMTPPort: 587, SMTPUser: "alchemiser-dev-ses-user",
 			Functions: defaultFunctions(),
 		},
 		"prod": {
 			Name: "prod", ScheduleEnabled: true, ArchiveRetentionDays: 365, LogRetentionDays: 90,
 			AlarmEmail: "alerts@example.com", MailFrom: "alchemiser@example.com", MailTo: "trader@example.com",
-			SMTPHost: "email-smtp.us-east-1.amazonaws.com", SMTPPort: 587,
+			SMTPHost: "email-smtp.us-east-1.amazonaws.com", SMTPPort: 587, SMTPUser: "alchemiser-prod-ses-user",
 			Functions: defaultFunctions(),
 		},
 	}
@@ -108,8 +110,8 @@ func (s Stage) Validate() error {
 			errs = append(errs, fmt.Errorf("stage %s: email address %q: %v", s.Name, addr, err))
 		}
 	}
-	if s.SMTPHost == "" || s.SMTPPort <= 0 {
-		errs = append(errs, fmt.Errorf("stage %s: SMTP host and port are required", s.Name))
+	if s.SMTPHost == "" || s.SMTPPort <= 0 || s.SMTPUser == "" {
+		errs = append(errs, fmt.Errorf("stage %s: SMTP host, port and user are required", s.Name))
 	}
 	if s.LogRetentionDays <= 0 {
 		errs = append(errs, fmt.Errorf("stage %s: log retention must be set", s.Name))

@@ -20,8 +20,8 @@ import (
 // replayFlags are the flags of `alchemiser replay`.
 type replayFlags struct {
 	from, to, endpoint, archive, name, region, stage string
-	rules                                     []string
-	wait                                      time.Duration
+	rules                                            []string
+	wait                                             time.Duration
 }
 
 func newReplayCmd() *cobra.Command {

@@ -29,7 +29,7 @@ func TestSetScheduleState(t *testing.T) {
 				"Name": "alchemiser-dev-trading", "GroupName": "default", "State": "ENABLED",
 				"ScheduleExpression": "cron(35 9 ? * MON-FRI *)", "ScheduleExpressionTimezone": "America/New_York",
 				"FlexibleTimeWindow": map[string]any{"Mode": "OFF"},
-				"Target": map[string]any{"Arn": "arn:aws:lambda:us-east-1:1:function:f", "RoleArn": "arn:aws:iam::1:role/r", "Input": `{"mode":"trade"}`},
+				"Target":             map[string]any{"Arn": "arn:aws:lambda:us-east-1:1:function:f", "RoleArn": "arn:aws:iam::1:role/r", "Input": `{"mode":"trade"}`},
 			})
 		case http.MethodPut:
 			b, _ := io.ReadAll(r.Body)
