@@ -83,7 +83,7 @@ cdk-deps:
 	@cd infra/aws && { [ -x node_modules/.bin/cdk ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 .PHONY: synth
-synth: cdk-deps ## synthesize the CloudFormation template for STAGE (dev|prod) into infra/aws/cdk.out/, offline
+synth: build cdk-deps ## synthesize the CloudFormation template for STAGE (dev|prod) into infra/aws/cdk.out/, offline
 	cd infra/aws && node_modules/.bin/cdk synth --quiet -c stage=$(STAGE) && echo "infra/aws/cdk.out/alchemiser-$(STAGE).template.json"
 
 .PHONY: diff
