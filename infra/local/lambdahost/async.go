@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,10 +143,7 @@ func (h *Host) runAsync(f *function, e *asyncEvent) {
 	}
 	e.attempts++
 	if err == nil {
-		h.wr.Go(func(tx *groupcommit.Tx) error {
-			_, err := tx.Exec(`DELETE FROM async_events WHERE id = ?`, e.id)
-			return err
-		}, h.logErr)
+		h.finished(e.id)
 		h.queued.Add(-1)
 		return
 	}
@@ -255,4 +253,38 @@ func (h *Host) fail(f *function, e *asyncEvent, condition string, err error) {
 		return err
 	}, h.logErr)
 	h.queued.Add(-1)
+}
+
+// finished queues the deletion of a finished event; deletions that arrive while one is queued
+// join it, one statement per hundred events.
+func (h *Host) finished(id int64) {
+	h.doneMu.Lock()
+	h.doneIDs = append(h.doneIDs, id)
+	first := len(h.doneIDs) == 1
+	h.doneMu.Unlock()
+	if !first {
+		return
+	}
+	var taken []int64
+	took := false
+	h.wr.Go(func(tx *groupcommit.Tx) error {
+		if !took { // a batch run again reuses what it took
+			h.doneMu.Lock()
+			taken, h.doneIDs = h.doneIDs, nil
+			h.doneMu.Unlock()
+			took = true
+		}
+		for ids := taken; len(ids) > 0; {
+			n := min(len(ids), 100)
+			args := make([]any, n)
+			for i, id := range ids[:n] {
+				args[i] = id
+			}
+			if _, err := tx.Exec(`DELETE FROM async_events WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`, args...); err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
+		return nil
+	}, h.logErr)
 }

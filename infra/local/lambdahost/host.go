@@ -115,6 +115,8 @@ type Host struct {
 
 	nextID  int64
 	queued  atomic.Int64 // async events accepted and not yet finished
+	doneMu  sync.Mutex
+	doneIDs []int64
 	syncRun atomic.Int64 // synchronous invocations running
 	idMu    sync.Mutex
 	logs    *logStore
