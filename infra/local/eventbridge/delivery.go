@@ -329,16 +329,17 @@ func writeCompletions(tx *groupcommit.Tx, cs []completion) error {
 	for len(cs) > 0 {
 		n := min(len(cs), chunk)
 		ids := make([]any, 0, n)
-		rows := make([]any, 0, 11*n)
+		rows := make([]any, 0, 8*n)
 		for _, c := range cs[:n] {
 			d := &c.d
 			ids = append(ids, d.id)
-			rows = append(rows, d.eventID, d.corrID, d.rule, d.targetID, d.targetARN, d.attempts, c.at.UnixMilli(), c.latency.Microseconds(), "delivered", "", "")
+			rows = append(rows, d.eventID, d.corrID, d.rule, d.targetID, d.targetARN, d.attempts, c.at.UnixMilli(), c.latency.Microseconds())
 		}
 		if _, err := tx.Exec(`DELETE FROM deliveries WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`, ids...); err != nil {
 			return fmt.Errorf("delete %d delivered: %w", n, err)
 		}
-		if _, err := tx.Exec(`INSERT INTO attempts (event_id, correlation_id, rule, target_id, target_arn, attempt, at_ms, latency_us, outcome, error_code, error_message) VALUES `+placeholders(n, 11), rows...); err != nil {
+		if _, err := tx.Exec(`INSERT INTO attempts (event_id, correlation_id, rule, target_id, target_arn, attempt, at_ms, latency_us, outcome, error_code, error_message) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,'delivered','',''),", n), ","), rows...); err != nil {
 			return fmt.Errorf("log %d attempts: %w", n, err)
 		}
 		cs = cs[n:]

@@ -137,9 +137,28 @@ CREATE INDEX IF NOT EXISTS messages_queue ON messages (queue, visible_ms);
 CREATE INDEX IF NOT EXISTS messages_receipt ON messages (receipt);
 `
 
+// addedColumns are columns added after the first schema, with their definitions, so that an
+// older state folder is upgraded in place.
+var addedColumns = []struct{ table, column, def string }{
+	{"deliveries", "event_seq", "INTEGER NOT NULL DEFAULT 0"},
+	{"deliveries", "last_code", "TEXT NOT NULL DEFAULT ''"},
+	{"deliveries", "last_message", "TEXT NOT NULL DEFAULT ''"},
+}
+
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("create schema: %w", err)
+	}
+	for _, c := range addedColumns {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n); err != nil {
+			return fmt.Errorf("inspect table %s: %w", c.table, err)
+		}
+		if n == 0 {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s ADD COLUMN %s %s`, c.table, c.column, c.def)); err != nil {
+				return fmt.Errorf("add column %s.%s: %w", c.table, c.column, err)
+			}
+		}
 	}
 	return nil
 }
