@@ -154,8 +154,9 @@ type tableSet struct {
 	workflows, notification awsdynamodb.Table
 }
 
-// tables creates one idempotency table per service, so each function writes only its own, and
-// the workflow and notification records.
+// tables creates an idempotency table for each service that deduplicates events with one
+// (strategy, portfolio, execution), so each function writes only its own, and the workflow and
+// notification records, which the orchestrator and the notifier deduplicate with.
 func (b *built) tables() tableSet {
 	t := tableSet{idempotency: map[routing.Service]awsdynamodb.Table{}}
 	mk := func(id, name string, ttl string, pitr bool) awsdynamodb.Table {
@@ -173,7 +174,7 @@ func (b *built) tables() tableSet {
 		}
 		return awsdynamodb.NewTable(b.stack, jsii.String(id), props)
 	}
-	for _, svc := range routing.Services() {
+	for _, svc := range []routing.Service{routing.Strategy, routing.Portfolio, routing.Execution} {
 		t.idempotency[svc] = mk(title(string(svc))+"Idempotency", string(svc)+"-idempotency", "expires_at", false)
 	}
 	t.workflows = mk("Workflows", "workflows", "", true)
@@ -206,10 +207,12 @@ func (b *built) function(svc routing.Service, assetDir string, secrets secretSet
 		RemovalPolicy: b.removal(),
 	})
 	env := map[string]*string{
-		"STAGE":             jsii.String(b.stage.Name),
-		"EVENT_BUS_NAME":    b.bus.EventBusName(),
-		"LOG_LEVEL":         jsii.String("info"),
-		"IDEMPOTENCY_STORE": jsii.String("dynamodb:" + b.name(string(svc)+"-idempotency")),
+		"STAGE":          jsii.String(b.stage.Name),
+		"EVENT_BUS_NAME": b.bus.EventBusName(),
+		"LOG_LEVEL":      jsii.String("info"),
+	}
+	if _, ok := tables.idempotency[svc]; ok {
+		env["IDEMPOTENCY_STORE"] = jsii.String("dynamodb:" + b.name(string(svc)+"-idempotency"))
 	}
 	switch svc {
 	case routing.Strategy, routing.Portfolio, routing.Execution:
@@ -273,7 +276,9 @@ func (b *built) function(svc routing.Service, assetDir string, secrets secretSet
 			},
 		}))
 	}
-	tables.idempotency[svc].GrantReadWriteData(fn)
+	if t, ok := tables.idempotency[svc]; ok {
+		t.GrantReadWriteData(fn)
+	}
 	switch svc {
 	case routing.Strategy, routing.Portfolio, routing.Execution:
 		secrets.alpaca.GrantRead(fn, nil)

@@ -1,10 +1,12 @@
 package localcloud_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,7 +68,8 @@ func body(t *testing.T, m smtpinbox.Message) (string, string) {
 // TestTradingRun is the first end-to-end run of the notifier issue: a trading run sends one
 // success email whose allocation table and order list agree with the workflow.
 func TestTradingRun(t *testing.T) {
-	c := start(t, localcloud.Options{})
+	logs := &lockedBuffer{}
+	c := start(t, localcloud.Options{FunctionLog: logs})
 	s := run(t, c, localcloud.StartCommand{Mode: "trade"})
 	if s.State != "Completed" || s.Outcome != string(v1.OutcomeSuccess) {
 		t.Fatalf("workflow %s ended %s/%s, failure %+v", s.CorrelationID, s.State, s.Outcome, s.Failure)
@@ -117,6 +120,30 @@ func TestTradingRun(t *testing.T) {
 	if s.DeadLetters != 0 {
 		t.Errorf("%d dead letters", s.DeadLetters)
 	}
+	// The dashboard's figures are in the functions' EMF lines, by stage and service.
+	for _, want := range []string{`"WorkflowsCompleted":1`, `"WorkflowDurationMs":`, `"AccountEquity":`, `"OrdersPlaced":`, `"OrdersFilled":`, `"Service":"orchestrator"`, `"Stage":"local"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no EMF figure %s in the functions' output", want)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the functions' concurrent writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestNoTradeRun runs twice on one account: the second run finds the portfolio on target and

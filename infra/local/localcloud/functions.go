@@ -150,7 +150,7 @@ func (c *Cloud) registerFunctions(ctx context.Context) error {
 			env[k] = v
 		}
 		log := slog.New(base).With("function", FunctionName(svc))
-		metrics := emf.New(c.opts.FunctionLog, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: Stage}))
+		metrics := emf.New(c.opts.FunctionLog, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: Stage}, emf.Dimension{Name: "Service", Value: string(svc)}))
 		h := c.opts.Handlers[svc]
 		if h == nil {
 			var err error

@@ -87,7 +87,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		}
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	exec := app.NewExecutor(alpacabroker.New(client), updates, clock.System{}, cfg.Execution, logger)
 	h := handler.New(exec, deps.Publisher, Producer, cfg.TradingMode(), deps.Metrics)

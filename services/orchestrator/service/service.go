@@ -76,11 +76,11 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Store = s
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	orch := app.New(deps.Store, eventbus.Guard(deps.Publisher, logger), deps.Now, deps.NewID, app.Settings{
 		Producer: Producer, Stage: cfg.Stage, TradingMode: cfg.TradingMode(),
-		Deadlines: cfg.Deadlines, RepublishAfter: cfg.RepublishAfter,
+		Deadlines: cfg.Deadlines, RepublishAfter: cfg.RepublishAfter, Metrics: deps.Metrics,
 	}, logger)
 	r := lambdaevent.NewRouter(logger,
 		lambdaevent.Recover(),

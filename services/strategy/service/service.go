@@ -88,7 +88,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		}
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	runner := &strategy.Runner{Closes: deps.Closes, Latest: deps.Latest}
 	h := handler.New(runner, cachedLoader(strategy.LoadAllocation), deps.Publisher, Producer, cfg.Allocation, deps.Now)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/alchemiser/alchemiser/pkg/emf"
 	"log/slog"
 	"time"
 
@@ -45,7 +46,16 @@ type Settings struct {
 	// RepublishAfter is how long the sweep waits before publishing again a start or terminal
 	// event whose publication a crash may have cut short.
 	RepublishAfter time.Duration
+	// Metrics receives the workflows' figures (completed, failed, duration); nil records none.
+	Metrics *emf.Recorder
 }
+
+// The workflow figures, for the dashboard and the alarms.
+const (
+	MetricCompleted = "WorkflowsCompleted"
+	MetricFailed    = "WorkflowsFailed"
+	MetricDuration  = "WorkflowDurationMs"
+)
 
 // Orchestrator runs the use cases.
 type Orchestrator struct {
@@ -226,7 +236,29 @@ func (o *Orchestrator) publishTerminal(ctx context.Context, w domain.Workflow) e
 		return fmt.Errorf("publish terminal events of %s: %w", w.ID, err)
 	}
 	o.logger.InfoContext(ctx, "workflow ended", "state", w.State, "outcome", w.End.Outcome, "events", len(events))
-	return o.mark(ctx, w.ID, func(r *store.Record) { r.TerminalPublished = true })
+	if err := o.mark(ctx, w.ID, func(r *store.Record) { r.TerminalPublished = true }); err != nil {
+		return err
+	}
+	o.record(w)
+	return nil
+}
+
+// record puts a finished workflow's figures and flushes them: the sweep ends workflows outside
+// any event handler, so no middleware would flush them.
+func (o *Orchestrator) record(w domain.Workflow) {
+	m := o.cfg.Metrics
+	if m == nil {
+		return
+	}
+	name := MetricCompleted
+	if w.State != domain.Completed {
+		name = MetricFailed
+	}
+	m.Put(name, 1, emf.Count)
+	if w.EndedAt != nil {
+		m.Put(MetricDuration, float64(w.EndedAt.Sub(w.StartedAt).Microseconds())/1000, emf.Milliseconds)
+	}
+	_ = m.Flush() // metrics never fail the workflow
 }
 
 // mark sets a flag on the stored record, retrying on conflicts.
