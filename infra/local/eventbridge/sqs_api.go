@@ -1,6 +1,7 @@
 package eventbridge
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -123,7 +124,7 @@ func (b *Bus) sqsOp(r *http.Request, op string, in sqsRequest) (map[string]any, 
 		if in.VisibilityTimeout != nil {
 			vis = time.Duration(*in.VisibilityTimeout) * time.Second
 		}
-		msgs, err := b.ReceiveMessages(ctx, queueName(in.QueueUrl), max(in.MaxNumberOfMessages, 1), vis)
+		msgs, err := b.receiveWait(ctx, queueName(in.QueueUrl), max(in.MaxNumberOfMessages, 1), vis, time.Duration(min(max(in.WaitTimeSeconds, 0), 20))*time.Second)
 		if err != nil {
 			return nil, err
 		}
@@ -168,6 +169,7 @@ func (b *Bus) serveSQSQuery(w http.ResponseWriter, r *http.Request, body []byte)
 		in.QueueUrl = r.URL.Path
 	}
 	in.MaxNumberOfMessages, _ = strconv.Atoi(form.Get("MaxNumberOfMessages"))
+	in.WaitTimeSeconds, _ = strconv.Atoi(form.Get("WaitTimeSeconds"))
 	if v := form.Get("VisibilityTimeout"); v != "" {
 		n, _ := strconv.Atoi(v)
 		in.VisibilityTimeout = &n
@@ -271,4 +273,25 @@ func writeQueryErr(w http.ResponseWriter, err error) {
 	w.WriteHeader(ae.Status)
 	_, _ = fmt.Fprintf(w, `<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message><Detail/></Error><RequestId>%s</RequestId></ErrorResponse>`,
 		xmlText(ae.Type), xmlText(ae.Message), newUUID())
+}
+
+// receiveWait is ReceiveMessages with long polling: with wait > 0 it polls until a message is
+// visible, the wait is over or the caller gives up.
+func (b *Bus) receiveWait(ctx context.Context, queue string, maxN int, visibility, wait time.Duration) ([]Message, error) {
+	deadline := time.Now().Add(wait)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		msgs, err := b.ReceiveMessages(ctx, queue, maxN, visibility)
+		if err != nil || len(msgs) > 0 || !time.Now().Before(deadline) {
+			return msgs, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-b.ctx.Done():
+			return nil, nil
+		case <-tick.C:
+		}
+	}
 }
