@@ -234,7 +234,7 @@ func (c *Cloud) installRules(ctx context.Context) error {
 		func(name string) string { return c.Bus.QueueARN(name) }); err != nil {
 		return fmt.Errorf("local cloud: install routes: %w", err)
 	}
-	if err := eventbridge.EnsureArchive(ctx, c.Bus, BusName, BusName+"-archive", 30); err != nil {
+	if err := eventbridge.EnsureArchive(ctx, c.Bus, BusName, eventbridge.DefaultArchiveName, 30); err != nil {
 		return fmt.Errorf("local cloud: archive: %w", err)
 	}
 	return nil

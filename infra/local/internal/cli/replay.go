@@ -80,10 +80,7 @@ func runReplay(cmd *cobra.Command, f replayFlags) error {
 	}
 	c := eventsClient(f.endpoint, f.region)
 	switch f.stage {
-	case "", "local":
-		if f.stage == "local" && !cmd.Flags().Changed("archive") {
-			f.archive = "alchemiser-local-archive"
-		}
+	case "", "local": // the local bus's archive: eventbridge.DefaultArchiveName
 	default:
 		cfg, err := awsconfig.LoadDefaultConfig(ctx)
 		if err != nil {
