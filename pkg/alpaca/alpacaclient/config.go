@@ -68,6 +68,19 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, c.Validate()
 }
 
+// LoadConfigForStage is LoadConfig for a function of stage: the live endpoint needs
+// ALPACA_LIVE=true and the function's own stage prod, whatever STAGE getenv would say.
+func LoadConfigForStage(getenv func(string) string, stage string) (Config, error) {
+	c, err := LoadConfig(func(k string) string {
+		if k == "STAGE" {
+			return stage
+		}
+		return getenv(k)
+	})
+	c.Stage = stage
+	return c, err
+}
+
 // ErrLiveTradingRefused is returned by Validate for a live trading URL without both opt-ins.
 var ErrLiveTradingRefused = errors.New("live trading refused")
 

@@ -40,3 +40,16 @@ func TestWindowAllowsABurstThenHolds(t *testing.T) {
 		t.Fatal("window overfilled")
 	}
 }
+
+func TestLoadConfigForStageUsesTheFunctionsStage(t *testing.T) {
+	live := func(k string) string {
+		return map[string]string{"ALPACA_TRADING_URL": "https://api.alpaca.markets", "ALPACA_DATA_URL": "https://data.alpaca.markets",
+			"ALPACA_KEY_ID": "k", "ALPACA_SECRET_KEY": "s", "ALPACA_LIVE": "true", "STAGE": "prod"}[k]
+	}
+	if _, err := alpacaclient.LoadConfigForStage(live, "dev"); err == nil {
+		t.Fatal("live trading allowed on dev because STAGE said prod")
+	}
+	if c, err := alpacaclient.LoadConfigForStage(live, "prod"); err != nil || c.Stage != "prod" {
+		t.Fatalf("prod with both opt-ins: %v", err)
+	}
+}

@@ -1,20 +1,16 @@
 package service
 
 import (
-	"errors"
 	"fmt"
-	"log/slog"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alchemiser/alchemiser/pkg/fnconfig"
 
 	"github.com/shopspring/decimal"
 
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 	"github.com/alchemiser/alchemiser/pkg/alpaca/alpacaclient"
-	"github.com/alchemiser/alchemiser/pkg/eventbus"
-	"github.com/alchemiser/alchemiser/pkg/idempotency"
-	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/execution/internal/app"
 	"github.com/alchemiser/alchemiser/services/execution/internal/domain"
 )
@@ -39,14 +35,9 @@ const (
 
 // Config is the execution service's configuration, read once from the environment.
 type Config struct {
-	// Stage is dev, prod or local.
-	Stage    string
-	LogLevel slog.Level
-	Bus      eventbus.Config
-	// IdempotencyStore is "memory", "sqlite:PATH" or "dynamodb:TABLE".
-	IdempotencyStore string
-	// IdempotencyLease is how long a delivery holds its claim; it exceeds any run.
-	IdempotencyLease time.Duration
+	fnconfig.Base
+	// Dedup's lease exceeds any run.
+	fnconfig.Dedup
 	// Alpaca reaches the broker; a live URL needs ALPACA_LIVE=true and STAGE=prod.
 	Alpaca alpacaclient.Config
 	// Execution tunes the executor: kill switch, limits, order policy, waits.
@@ -67,45 +58,26 @@ func (c Config) TradingMode() v1.TradingMode {
 // EVENTBRIDGE_ENDPOINT, AWS_REGION, IDEMPOTENCY_STORE, the ALPACA_* variables and the
 // EXECUTION_* settings. Unset settings take their defaults; the result is validated.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{
-		Stage:            getenv("STAGE"),
-		IdempotencyStore: getenv("IDEMPOTENCY_STORE"),
-		IdempotencyLease: 15 * time.Minute,
-		Execution:        app.DefaultSettings(),
-		Stream:           true,
-	}
+	base, errs := fnconfig.ReadBase(getenv)
+	c := Config{Base: base, Dedup: fnconfig.ReadDedup(getenv, 15*time.Minute), Execution: app.DefaultSettings(), Stream: true}
 	// The default caps stop a fat-fingered plan (a quantity off by orders of magnitude) without
 	// ever refusing a normal one; set them to the account's size in production.
 	c.Execution.Limits = domain.Limits{MaxOrderNotional: decimal.NewFromInt(1_000_000), MaxRunNotional: decimal.NewFromInt(5_000_000)}
-	if c.Stage == "" {
-		c.Stage = "dev"
-	}
-	if c.IdempotencyStore == "" {
-		c.IdempotencyStore = "memory"
-	}
-	var errs []error
 	var err error
-	if c.LogLevel, err = logging.ParseLevel(getenv("LOG_LEVEL")); err != nil {
+	if c.Alpaca, err = alpacaclient.LoadConfigForStage(getenv, c.Stage); err != nil {
 		errs = append(errs, err)
 	}
-	if c.Bus, err = eventbus.ConfigFromEnv(getenv); err != nil {
-		errs = append(errs, err)
-	}
-	if c.Alpaca, err = alpacaclient.LoadConfig(withStage(getenv, c.Stage)); err != nil {
-		errs = append(errs, err)
-	}
-	c.Alpaca.Stage = c.Stage
 	s := &c.Execution
 	errs = append(errs,
-		readBool(getenv, EnvKillSwitch, &s.KillSwitch),
-		readBool(getenv, EnvStream, &c.Stream),
-		readDuration(getenv, EnvRepegAfter, &s.Smart.RepegAfter),
-		readDuration(getenv, EnvMarketAfter, &s.Smart.MarketAfter),
-		readDuration(getenv, EnvPhaseTimeout, &s.PhaseTimeout),
-		readDuration(getenv, EnvPollInterval, &s.PollInterval),
-		readDuration(getenv, EnvSafetyMargin, &s.SafetyMargin),
-		readDecimal(getenv, EnvMaxOrderNotional, &s.Limits.MaxOrderNotional),
-		readDecimal(getenv, EnvMaxRunNotional, &s.Limits.MaxRunNotional),
+		fnconfig.Bool(getenv, EnvKillSwitch, &s.KillSwitch),
+		fnconfig.Bool(getenv, EnvStream, &c.Stream),
+		fnconfig.Duration(getenv, EnvRepegAfter, &s.Smart.RepegAfter),
+		fnconfig.Duration(getenv, EnvMarketAfter, &s.Smart.MarketAfter),
+		fnconfig.Duration(getenv, EnvPhaseTimeout, &s.PhaseTimeout),
+		fnconfig.Duration(getenv, EnvPollInterval, &s.PollInterval),
+		fnconfig.Duration(getenv, EnvSafetyMargin, &s.SafetyMargin),
+		fnconfig.Decimal(getenv, EnvMaxOrderNotional, &s.Limits.MaxOrderNotional),
+		fnconfig.Decimal(getenv, EnvMaxRunNotional, &s.Limits.MaxRunNotional),
 	)
 	if v := getenv(EnvOrderPolicy); v != "" {
 		s.Policy = app.OrderPolicy(strings.ToLower(v))
@@ -113,8 +85,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv(EnvOrderPrefix); v != "" {
 		s.Prefix = v
 	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("read execution config: %w", err)
+	if err := fnconfig.Join("read execution", errs); err != nil {
+		return Config{}, err
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -122,72 +94,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// withStage makes sure the Alpaca config sees the defaulted stage.
-func withStage(getenv func(string) string, stage string) func(string) string {
-	return func(k string) string {
-		if k == "STAGE" {
-			return stage
-		}
-		return getenv(k)
-	}
-}
-
-func readBool(getenv func(string) string, name string, dst *bool) error {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return fmt.Errorf("%s=%q: want true or false", name, v)
-	}
-	*dst = b
-	return nil
-}
-
-func readDuration(getenv func(string) string, name string, dst *time.Duration) error {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return fmt.Errorf("%s=%q: want a positive duration such as 30s", name, v)
-	}
-	*dst = d
-	return nil
-}
-
-func readDecimal(getenv func(string) string, name string, dst *decimal.Decimal) error {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return nil
-	}
-	d, err := decimal.NewFromString(v)
-	if err != nil || d.IsNegative() {
-		return fmt.Errorf("%s=%q: want a dollar amount such as 50000 (0 for no cap)", name, v)
-	}
-	*dst = d
-	return nil
-}
-
 // Validate checks the configuration.
 func (c Config) Validate() error {
-	var errs []error
-	switch c.Stage {
-	case "dev", "prod", "local":
-	default:
-		errs = append(errs, fmt.Errorf("STAGE %q: want dev, prod or local", c.Stage))
-	}
-	if err := c.Bus.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := idempotency.ParseSpec(c.IdempotencyStore); err != nil {
-		errs = append(errs, err)
-	}
-	if c.IdempotencyLease <= 0 {
-		errs = append(errs, fmt.Errorf("idempotency lease %v is not positive", c.IdempotencyLease))
-	}
+	errs := append(c.Base.Check(), c.Dedup.Check()...)
 	if err := c.Alpaca.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -217,10 +126,7 @@ func (c Config) Validate() error {
 	if c.IdempotencyLease <= s.MaxRunTime {
 		errs = append(errs, fmt.Errorf("idempotency lease %v must exceed the longest run (%v)", c.IdempotencyLease, s.MaxRunTime))
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("invalid execution config: %w", errors.Join(errs...))
-	}
-	return nil
+	return fnconfig.Join("invalid execution", errs)
 }
 
 // String describes the configuration for logs, with the secret masked.

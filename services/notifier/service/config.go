@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/alchemiser/alchemiser/pkg/fnconfig"
 
 	"github.com/alchemiser/alchemiser/pkg/idempotency"
 	"github.com/alchemiser/alchemiser/pkg/logging"
@@ -105,7 +108,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: want true or false", EnvNeutral, v))
 		}
 	}
-	errs = append(errs, readDuration(getenv, EnvSMTPTimeout, &c.SMTPTimeout), readDuration(getenv, EnvSendBackoff, &c.SendBackoff))
+	errs = append(errs, fnconfig.Duration(getenv, EnvSMTPTimeout, &c.SMTPTimeout), fnconfig.Duration(getenv, EnvSendBackoff, &c.SendBackoff))
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("read notifier config: %w", err)
 	}
@@ -115,25 +118,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-func readDuration(getenv func(string) string, name string, dst *time.Duration) error {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return fmt.Errorf("%s=%q: want a positive duration such as 2s", name, v)
-	}
-	*dst = d
-	return nil
-}
-
 // Validate checks the configuration.
 func (c Config) Validate() error {
 	var errs []error
-	switch c.Stage {
-	case "dev", "prod", "local":
-	default:
+	if !slices.Contains(fnconfig.Stages, c.Stage) {
 		errs = append(errs, fmt.Errorf("STAGE %q: want dev, prod or local", c.Stage))
 	}
 	if c.SMTPHost == "" {

@@ -9,16 +9,15 @@ package service
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/alchemiser/alchemiser/pkg/fnconfig"
+
 	v1 "github.com/alchemiser/alchemiser/contracts/v1"
 
-	"github.com/alchemiser/alchemiser/pkg/eventbus"
 	"github.com/alchemiser/alchemiser/pkg/idempotency"
-	"github.com/alchemiser/alchemiser/pkg/logging"
 	"github.com/alchemiser/alchemiser/services/orchestrator/internal/domain"
 )
 
@@ -36,10 +35,7 @@ const (
 
 // Config is the orchestrator's configuration, read once from the environment.
 type Config struct {
-	// Stage is dev, prod or local.
-	Stage    string
-	LogLevel slog.Level
-	Bus      eventbus.Config
+	fnconfig.Base
 	// WorkflowStore is "memory", "sqlite:PATH" or "dynamodb:TABLE".
 	WorkflowStore string
 	// Live is true when ALPACA_LIVE=true: the workflows are in live mode.
@@ -62,36 +58,27 @@ func (c Config) TradingMode() v1.TradingMode {
 // EVENTBRIDGE_ENDPOINT, AWS_REGION, ALPACA_LIVE, WORKFLOW_STORE and the ORCHESTRATOR_*
 // settings. Unset settings take their defaults; the result is validated.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	base, errs := fnconfig.ReadBase(getenv)
 	c := Config{
-		Stage:          getenv("STAGE"),
+		Base:           base,
 		WorkflowStore:  getenv(EnvWorkflowStore),
 		Deadlines:      domain.Deadlines{Strategy: 5 * time.Minute, Portfolio: 2 * time.Minute, Execution: 15 * time.Minute},
 		RepublishAfter: 2 * time.Minute,
 	}
-	if c.Stage == "" {
-		c.Stage = "dev"
-	}
 	if c.WorkflowStore == "" {
 		c.WorkflowStore = "memory"
 	}
-	var errs []error
 	var err error
-	if c.LogLevel, err = logging.ParseLevel(getenv("LOG_LEVEL")); err != nil {
-		errs = append(errs, err)
-	}
-	if c.Bus, err = eventbus.ConfigFromEnv(getenv); err != nil {
-		errs = append(errs, err)
-	}
 	if v := strings.TrimSpace(getenv("ALPACA_LIVE")); v != "" {
 		if c.Live, err = strconv.ParseBool(v); err != nil {
 			errs = append(errs, fmt.Errorf("ALPACA_LIVE=%q: want true or false", v))
 		}
 	}
 	errs = append(errs,
-		readDuration(getenv, EnvTimeoutStrategy, &c.Deadlines.Strategy),
-		readDuration(getenv, EnvTimeoutPortfolio, &c.Deadlines.Portfolio),
-		readDuration(getenv, EnvTimeoutExecution, &c.Deadlines.Execution),
-		readDuration(getenv, EnvRepublishAfter, &c.RepublishAfter),
+		fnconfig.Duration(getenv, EnvTimeoutStrategy, &c.Deadlines.Strategy),
+		fnconfig.Duration(getenv, EnvTimeoutPortfolio, &c.Deadlines.Portfolio),
+		fnconfig.Duration(getenv, EnvTimeoutExecution, &c.Deadlines.Execution),
+		fnconfig.Duration(getenv, EnvRepublishAfter, &c.RepublishAfter),
 	)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("read orchestrator config: %w", err)
@@ -102,30 +89,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-func readDuration(getenv func(string) string, name string, dst *time.Duration) error {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return fmt.Errorf("%s=%q: want a positive duration such as 5m", name, v)
-	}
-	*dst = d
-	return nil
-}
-
 // Validate checks the configuration.
 func (c Config) Validate() error {
-	var errs []error
-	switch c.Stage {
-	case "dev", "prod", "local":
-	default:
-		errs = append(errs, fmt.Errorf("STAGE %q: want dev, prod or local", c.Stage))
-	}
-	if err := c.Bus.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	errs := c.Base.Check()
 	if _, err := parseStore(c.WorkflowStore); err != nil {
 		errs = append(errs, err)
 	}

@@ -34,7 +34,7 @@ func TestConfigFromEnv(t *testing.T) {
 				}
 			}},
 		{name: "bad reserve", env: map[string]string{"PORTFOLIO_CASH_RESERVE": "1.5"}, err: "cash reserve 1.5 is outside [0, 1)"},
-		{name: "reserve not a number", env: map[string]string{"PORTFOLIO_CASH_RESERVE": "1%"}, err: `PORTFOLIO_CASH_RESERVE "1%": not a decimal number`},
+		{name: "reserve not a number", env: map[string]string{"PORTFOLIO_CASH_RESERVE": "1%"}, err: `PORTFOLIO_CASH_RESERVE="1%": want a non-negative decimal`},
 		{name: "bad stage", env: map[string]string{"STAGE": "qa"}, err: `STAGE "qa"`},
 		{name: "bad store", env: map[string]string{"IDEMPOTENCY_STORE": "redis"}, err: `IDEMPOTENCY_STORE "redis"`},
 		{name: "no bus", env: map[string]string{"EVENT_BUS_NAME": ""}, err: "EVENT_BUS_NAME"},
