@@ -70,24 +70,21 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		updates = alpacabroker.NewStream(client, logger)
 	}
 	if deps.Publisher == nil {
-		p, err := eventbus.New(ctx, cfg.Bus, eventbus.WithLogger(logger))
+		p, err := cfg.Base.Publisher(ctx, logger)
 		if err != nil {
-			return nil, fmt.Errorf("build event bus publisher: %w", err)
+			return nil, err
 		}
 		deps.Publisher = p
 	}
 	if deps.Store == nil {
-		spec, err := idempotency.ParseSpec(cfg.IdempotencyStore)
+		s, err := cfg.Dedup.Store(ctx)
 		if err != nil {
 			return nil, err
 		}
-		// The store lives as long as the function's container: its close function is not needed.
-		if deps.Store, _, err = idempotency.OpenSpec(ctx, spec); err != nil {
-			return nil, fmt.Errorf("build idempotency store: %w", err)
-		}
+		deps.Store = s
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = cfg.Base.Metrics(os.Stdout, Producer)
 	}
 	exec := app.NewExecutor(alpacabroker.New(client), updates, clock.System{}, cfg.Execution, logger)
 	h := handler.New(exec, deps.Publisher, Producer, cfg.TradingMode(), deps.Metrics)

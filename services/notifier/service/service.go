@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alchemiser/alchemiser/pkg/fnconfig"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -99,7 +101,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		}
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = emf.New(os.Stdout, fnconfig.Namespace, emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
 	}
 	domain := "alchemiser.local"
 	if _, d, ok := strings.Cut(cfg.From, "@"); ok {

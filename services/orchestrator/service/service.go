@@ -62,9 +62,9 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.NewID = randomID
 	}
 	if deps.Publisher == nil {
-		p, err := eventbus.New(ctx, cfg.Bus, eventbus.WithLogger(logger))
+		p, err := cfg.Base.Publisher(ctx, logger)
 		if err != nil {
-			return nil, fmt.Errorf("build event bus publisher: %w", err)
+			return nil, err
 		}
 		deps.Publisher = p
 	}
@@ -76,7 +76,7 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		deps.Store = s
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = cfg.Base.Metrics(os.Stdout, Producer)
 	}
 	orch := app.New(deps.Store, eventbus.Guard(deps.Publisher, logger), deps.Now, deps.NewID, app.Settings{
 		Producer: Producer, Stage: cfg.Stage, TradingMode: cfg.TradingMode(),

@@ -71,24 +71,21 @@ func NewWithDeps(ctx context.Context, cfg Config, logger *slog.Logger, deps Deps
 		}
 	}
 	if deps.Publisher == nil {
-		p, err := eventbus.New(ctx, cfg.Bus, eventbus.WithLogger(logger))
+		p, err := cfg.Base.Publisher(ctx, logger)
 		if err != nil {
-			return nil, fmt.Errorf("build event bus publisher: %w", err)
+			return nil, err
 		}
 		deps.Publisher = p
 	}
 	if deps.Store == nil {
-		spec, err := idempotency.ParseSpec(cfg.IdempotencyStore)
+		s, err := cfg.Dedup.Store(ctx)
 		if err != nil {
 			return nil, err
 		}
-		// The store lives as long as the function's container: its close function is not needed.
-		if deps.Store, _, err = idempotency.OpenSpec(ctx, spec); err != nil {
-			return nil, fmt.Errorf("build idempotency store: %w", err)
-		}
+		deps.Store = s
 	}
 	if deps.Metrics == nil {
-		deps.Metrics = emf.New(os.Stdout, "Alchemiser", emf.WithDimensions(emf.Dimension{Name: "Stage", Value: cfg.Stage}, emf.Dimension{Name: "Service", Value: Producer}))
+		deps.Metrics = cfg.Base.Metrics(os.Stdout, Producer)
 	}
 	runner := &strategy.Runner{Closes: deps.Closes, Latest: deps.Latest}
 	h := handler.New(runner, cachedLoader(strategy.LoadAllocation), deps.Publisher, Producer, cfg.Allocation, deps.Now)
