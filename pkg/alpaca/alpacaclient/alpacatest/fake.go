@@ -160,7 +160,7 @@ func (f *Fake) work() {
 				continue
 			}
 		}
-		qty := decimal.Zero
+		var qty decimal.Decimal
 		if o.Qty != nil {
 			qty = o.Qty.Decimal()
 		} else {
@@ -227,7 +227,7 @@ func (f *Fake) PlaceOrder(ctx context.Context, req alpacaclient.OrderRequest) (a
 		return alpacaclient.Order{}, sentinel(alpacaclient.ErrInvalidOrder, "no price for %s", req.Symbol)
 	}
 	if req.Side == alpacaclient.Buy {
-		cost := decimal.Zero
+		var cost decimal.Decimal
 		switch {
 		case req.Notional != nil:
 			cost = req.Notional.Decimal()
@@ -240,7 +240,7 @@ func (f *Fake) PlaceOrder(ctx context.Context, req alpacaclient.OrderRequest) (a
 			return alpacaclient.Order{}, sentinel(alpacaclient.ErrInsufficientBuyingPower, "cost %s", cost)
 		}
 	} else {
-		want := decimal.Zero
+		var want decimal.Decimal
 		if req.Qty != nil {
 			want = req.Qty.Decimal()
 		} else {
