@@ -511,7 +511,7 @@ func (s *Server) place(req orderRequest, now time.Time, fault FaultKind) (*Order
 		reservePx = *req.LimitPrice
 	}
 	if req.Side == "buy" {
-		cost := decimal.Zero
+		var cost decimal.Decimal
 		if req.Notional != nil {
 			cost = *req.Notional
 		} else {
@@ -527,7 +527,7 @@ func (s *Server) place(req orderRequest, now time.Time, fault FaultKind) (*Order
 			held = p.Qty
 		}
 		avail := held.Sub(s.heldForSale(sym))
-		want := decimal.Zero
+		var want decimal.Decimal
 		if req.Qty != nil {
 			want = *req.Qty
 		} else {
