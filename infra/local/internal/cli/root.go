@@ -50,14 +50,3 @@ func NewRoot() *cobra.Command {
 	)
 	return root
 }
-
-// notYet is a placeholder for a command whose issue has not landed.
-func notYet(use, short string) *cobra.Command {
-	return &cobra.Command{
-		Use:   use,
-		Short: short + " (not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return fmt.Errorf("%s: not built yet", use)
-		},
-	}
-}
