@@ -41,7 +41,7 @@ up: alchemiser ## run the local cloud (bus, Alpaca simulator, SMTP inbox, schedu
 	./build/alchemiser local up $(ARGS)
 
 .PHONY: test
-test: ## run every module's tests on its own (GOWORK=off), then the end-to-end checks
+test: cdk-deps ## run every module's tests on its own (GOWORK=off), then the end-to-end checks
 	@set -e; for m in $(MODULES); do \
 	  echo "=== $$m"; \
 	  (cd $$m && go vet ./... && go test -count=1 ./...); \
@@ -80,7 +80,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 2m) each
 
 .PHONY: cdk-deps
 cdk-deps:
-	@cd infra/aws && { [ -x node_modules/.bin/cdk ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@cd infra/aws && { [ -x node_modules/.bin/cdk ] && [ -x node_modules/.bin/dynalite ] || npm ci --no-audit --no-fund --loglevel=error; }
 
 .PHONY: synth
 synth: build cdk-deps ## synthesize the CloudFormation template for STAGE (dev|prod) into infra/aws/cdk.out/, offline
