@@ -19,20 +19,20 @@ require github.com/alchemiser/alchemiser/pkg v0.0.0
 require (
 	github.com/alchemiser/alchemiser/contracts v0.0.0
 	github.com/aws/aws-lambda-go v1.55.1
-	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.51.0
 	github.com/shopspring/decimal v1.6.0
 )
 
 require (
 	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.74.0 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.12 // indirect
+	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.51.0 // indirect
 )
 
 require (
 	cloud.google.com/go v0.118.0 // indirect
 	github.com/alchemiser/alchemiser/infra/local v0.0.0
 	github.com/alpacahq/alpaca-trade-api-go/v3 v3.9.1 // indirect
-	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
 	github.com/aws/aws-sdk-go-v2/config v1.33.18 // indirect
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
