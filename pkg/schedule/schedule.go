@@ -81,6 +81,10 @@ func ForStage(stage, tradingExpr string) ([]Definition, error) {
 	return defs, nil
 }
 
+// DeployedName is the name a stage's schedule has when deployed: alchemiser-<stage>-<name>. The
+// CDK app names the schedules so, and `alchemiser schedule pause|resume` finds them so.
+func DeployedName(stage, name string) string { return "alchemiser-" + stage + "-" + name }
+
 // InputAt returns the definition's input with the firing time filled in.
 func (d Definition) InputAt(t time.Time) []byte {
 	return []byte(strings.ReplaceAll(d.Input, ScheduledTimePlaceholder, t.UTC().Format(time.RFC3339)))

@@ -1,8 +1,6 @@
 package stack
 
 import (
-	"strings"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/jsii-runtime-go"
@@ -33,7 +31,7 @@ func (b *built) schedules() {
 			state = "DISABLED"
 		}
 		awsscheduler.NewCfnSchedule(b.stack, jsii.String(title(d.Name)+"Schedule"), &awsscheduler.CfnScheduleProps{
-			Name:                       jsii.String(b.name(d.Name)),
+			Name:                       jsii.String(schedule.DeployedName(b.stage.Name, d.Name)),
 			Description:                jsii.String(d.Description),
 			ScheduleExpression:         jsii.String(d.Expression),
 			ScheduleExpressionTimezone: jsii.String(d.TimeZone),
@@ -51,9 +49,4 @@ func (b *built) schedules() {
 			},
 		})
 	}
-}
-
-// ScheduleName is the deployed name of a stage's schedule, for `make pause` and `make resume`.
-func ScheduleName(stage, name string) string {
-	return strings.Join([]string{"alchemiser", stage, name}, "-")
 }

@@ -17,11 +17,6 @@ type Faults struct {
 	Alpaca alpacasim.Faults
 }
 
-// Active reports whether any fault is set.
-func (f Faults) Active() bool {
-	return f.Duplicates > 1 || f.Alpaca != (alpacasim.Faults{Seed: f.Alpaca.Seed})
-}
-
 // ParseFaults reads a fault spec such as "duplicates=3,alpaca5xx=0.2,seed=7". Keys:
 // duplicates (count), seed, latency (duration), alpaca429, alpaca5xx, alpaca5xx-after-accept,
 // drop, reject, partial (probabilities in [0, 1]).

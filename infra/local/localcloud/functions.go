@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/alchemiser/alchemiser/contracts/routing"
@@ -112,8 +113,9 @@ func (c *Cloud) Env(svc routing.Service) map[string]string {
 		env["WORKFLOW_STORE"] = "sqlite:" + c.WorkflowDB()
 	case routing.Notifier:
 		env["SENT_STORE"] = "sqlite:" + c.opts.path("notifications.db")
-		env["SMTP_HOST"] = "127.0.0.1"
-		env["SMTP_PORT"] = portOf(c.Inbox.Addr())
+		host, port, _ := net.SplitHostPort(c.Inbox.Addr())
+		env["SMTP_HOST"] = host
+		env["SMTP_PORT"] = port
 		env["SMTP_USERNAME"] = SMTPUser
 		env["SMTP_PASSWORD"] = SMTPPassword
 		env["SMTP_TLS"] = "mandatory"
@@ -126,15 +128,6 @@ func (c *Cloud) Env(svc routing.Service) map[string]string {
 
 // WorkflowDB is the orchestrator's SQLite workflow store.
 func (c *Cloud) WorkflowDB() string { return c.opts.path("workflows.db") }
-
-func portOf(addr string) string {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			return addr[i+1:]
-		}
-	}
-	return addr
-}
 
 // registerFunctions builds every service's handler from its environment and registers it with
 // the Lambda host, with its timeout, concurrency, async retries and on-failure queue.

@@ -170,7 +170,7 @@ func (c *Cloud) summarize(ctx context.Context, rec store.Record, ordersBefore, m
 	}
 	s.Timeline = timeline(trace)
 	for _, a := range trace.Attempts {
-		if a.Outcome == "dlq" || a.Outcome == "dead-lettered" {
+		if a.Outcome == "dead-lettered" || a.Outcome == "dropped" {
 			s.DeadLetters++
 		}
 	}

@@ -38,7 +38,7 @@ func newScheduleCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("load AWS configuration: %w", err)
 				}
-				name := "alchemiser-" + stage + "-" + schedule.Trading
+				name := schedule.DeployedName(stage, schedule.Trading)
 				if err := setScheduleState(cmd, scheduler.NewFromConfig(cfg), name, c.state); err != nil {
 					return err
 				}
