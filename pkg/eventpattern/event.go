@@ -241,14 +241,11 @@ func (p *eventParser) value(flags uint8) error {
 	}
 	switch c := s.data[s.pos]; {
 	case c == '{':
-		if s.depth++; s.depth > maxDepth {
-			return s.errorf("nesting deeper than %d", maxDepth)
+		empty, err := s.enter('}')
+		if err != nil {
+			return err
 		}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			s.depth--
+		if empty {
 			return nil
 		}
 		start := len(p.path)
@@ -257,21 +254,17 @@ func (p *eventParser) value(flags uint8) error {
 		}
 		base := len(p.path)
 		for {
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-				return s.errorf("expected a field name in double quotes, found %s", s.describe())
+			if err := s.key(); err != nil {
+				return err
 			}
 			k, err := s.strBytes()
 			if err != nil {
 				return err
 			}
 			p.path = append(p.path[:base], k...)
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-				return s.errorf("expected ':' after field name, found %s", s.describe())
+			if err := s.colon(); err != nil {
+				return err
 			}
-			s.pos++
-			s.skipWS()
 			child := flagAll
 			if p.filter != nil {
 				child = p.filter[string(p.path)]
@@ -284,30 +277,23 @@ func (p *eventParser) value(flags uint8) error {
 			if err != nil {
 				return err
 			}
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more('}', "object")
+			if err != nil {
+				return err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == '}' {
-				s.pos++
-				s.depth--
+			if !more {
 				p.path = p.path[:start]
 				return nil
 			}
-			return s.errorf("expected ',' or '}' in object, found %s", s.describe())
 		}
 	case c == '[':
-		if s.depth++; s.depth > maxDepth {
-			return s.errorf("nesting deeper than %d", maxDepth)
-		}
-		s.pos++
 		id := p.nextArr
 		p.nextArr++
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			s.depth--
+		empty, err := s.enter(']')
+		if err != nil {
+			return err
+		}
+		if empty {
 			return nil
 		}
 		base := len(p.path)
@@ -319,17 +305,13 @@ func (p *eventParser) value(flags uint8) error {
 			}
 			p.stack = p.stack[:len(p.stack)-1]
 			p.path = p.path[:base]
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more(']', "array")
+			if err != nil {
+				return err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == ']' {
-				s.pos++
-				s.depth--
+			if !more {
 				return nil
 			}
-			return s.errorf("expected ',' or ']' in array, found %s", s.describe())
 		}
 	case c == '"':
 		start := s.pos + 1

@@ -117,60 +117,46 @@ func (s *scanner) value() (*jnode, error) {
 	off := s.pos
 	switch c := s.data[s.pos]; {
 	case c == '{':
-		if s.depth++; s.depth > maxDepth {
-			return nil, s.errorf("nesting deeper than %d", maxDepth)
-		}
-		s.pos++
 		n := &jnode{kind: jObject, off: off}
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			s.depth--
+		empty, err := s.enter('}')
+		if err != nil {
+			return nil, err
+		}
+		if empty {
 			return n, nil
 		}
 		for {
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-				return nil, s.errorf("expected a field name in double quotes, found %s", s.describe())
+			if err := s.key(); err != nil {
+				return nil, err
 			}
 			k, err := s.str()
 			if err != nil {
 				return nil, err
 			}
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-				return nil, s.errorf("expected ':' after field name, found %s", s.describe())
+			if err := s.colon(); err != nil {
+				return nil, err
 			}
-			s.pos++
-			s.skipWS()
 			v, err := s.value()
 			if err != nil {
 				return nil, err
 			}
 			n.keys = append(n.keys, k)
 			n.vals = append(n.vals, v)
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more('}', "object")
+			if err != nil {
+				return nil, err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == '}' {
-				s.pos++
-				s.depth--
+			if !more {
 				return n, nil
 			}
-			return nil, s.errorf("expected ',' or '}' in object, found %s", s.describe())
 		}
 	case c == '[':
-		if s.depth++; s.depth > maxDepth {
-			return nil, s.errorf("nesting deeper than %d", maxDepth)
-		}
-		s.pos++
 		n := &jnode{kind: jArray, off: off}
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			s.depth--
+		empty, err := s.enter(']')
+		if err != nil {
+			return nil, err
+		}
+		if empty {
 			return n, nil
 		}
 		for {
@@ -180,17 +166,13 @@ func (s *scanner) value() (*jnode, error) {
 				return nil, err
 			}
 			n.vals = append(n.vals, v)
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more(']', "array")
+			if err != nil {
+				return nil, err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == ']' {
-				s.pos++
-				s.depth--
+			if !more {
 				return n, nil
 			}
-			return nil, s.errorf("expected ',' or ']' in array, found %s", s.describe())
 		}
 	case c == '"':
 		v, err := s.str()
@@ -220,54 +202,40 @@ func (s *scanner) skipValue() error {
 	}
 	switch c := s.data[s.pos]; {
 	case c == '{':
-		if s.depth++; s.depth > maxDepth {
-			return s.errorf("nesting deeper than %d", maxDepth)
+		empty, err := s.enter('}')
+		if err != nil {
+			return err
 		}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == '}' {
-			s.pos++
-			s.depth--
+		if empty {
 			return nil
 		}
 		for {
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-				return s.errorf("expected a field name in double quotes, found %s", s.describe())
+			if err := s.key(); err != nil {
+				return err
 			}
 			if err := s.skipString(); err != nil {
 				return err
 			}
-			s.skipWS()
-			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-				return s.errorf("expected ':' after field name, found %s", s.describe())
+			if err := s.colon(); err != nil {
+				return err
 			}
-			s.pos++
-			s.skipWS()
 			if err := s.skipValue(); err != nil {
 				return err
 			}
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more('}', "object")
+			if err != nil {
+				return err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == '}' {
-				s.pos++
-				s.depth--
+			if !more {
 				return nil
 			}
-			return s.errorf("expected ',' or '}' in object, found %s", s.describe())
 		}
 	case c == '[':
-		if s.depth++; s.depth > maxDepth {
-			return s.errorf("nesting deeper than %d", maxDepth)
+		empty, err := s.enter(']')
+		if err != nil {
+			return err
 		}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(s.data) && s.data[s.pos] == ']' {
-			s.pos++
-			s.depth--
+		if empty {
 			return nil
 		}
 		for {
@@ -275,17 +243,13 @@ func (s *scanner) skipValue() error {
 			if err := s.skipValue(); err != nil {
 				return err
 			}
-			s.skipWS()
-			if s.pos < len(s.data) && s.data[s.pos] == ',' {
-				s.pos++
-				continue
+			more, err := s.more(']', "array")
+			if err != nil {
+				return err
 			}
-			if s.pos < len(s.data) && s.data[s.pos] == ']' {
-				s.pos++
-				s.depth--
+			if !more {
 				return nil
 			}
-			return s.errorf("expected ',' or ']' in array, found %s", s.describe())
 		}
 	case c == '"':
 		return s.skipString()
@@ -528,4 +492,61 @@ func hex4(d []byte, i int) (rune, bool) {
 		return 0, false
 	}
 	return rune(v), true
+}
+
+// The pieces of JSON structure that every reader here (patterns, events, skipped values)
+// steps through the same way.
+
+// enter steps into the object or array opening at pos, which close ends. An empty one is
+// stepped out of at once and reported as empty.
+func (s *scanner) enter(close byte) (empty bool, err error) {
+	if s.depth++; s.depth > maxDepth {
+		return false, s.errorf("nesting deeper than %d", maxDepth)
+	}
+	s.pos++
+	s.skipWS()
+	if s.pos < len(s.data) && s.data[s.pos] == close {
+		s.pos++
+		s.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// key checks that a field name in double quotes starts at pos (after white space).
+func (s *scanner) key() error {
+	s.skipWS()
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return s.errorf("expected a field name in double quotes, found %s", s.describe())
+	}
+	return nil
+}
+
+// colon steps over the ':' after a field name and the white space around it.
+func (s *scanner) colon() error {
+	s.skipWS()
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		return s.errorf("expected ':' after field name, found %s", s.describe())
+	}
+	s.pos++
+	s.skipWS()
+	return nil
+}
+
+// more steps over what follows a member of an object or array (what): a ',' before the next
+// member, reported as true, or close, which steps out and is reported as false.
+func (s *scanner) more(close byte, what string) (bool, error) {
+	s.skipWS()
+	if s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			return true, nil
+		case close:
+			s.pos++
+			s.depth--
+			return false, nil
+		}
+	}
+	return false, s.errorf("expected ',' or '%c' in %s, found %s", close, what, s.describe())
 }
